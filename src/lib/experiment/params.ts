@@ -1,0 +1,84 @@
+import type { Activation, OptimizerName, ParamName, ParamSpec, WeightInit, BackendPref, StrategyKind } from './types';
+
+/** Display and validation facts about one searchable hyperparameter. One place per fact. */
+export interface ParamMeta {
+  name: ParamName;
+  /** human label for the UI. */
+  label: string;
+  /** unit or short explanation shown next to values ('' when dimensionless). */
+  unit: string;
+  /** the value kind; decides which ParamSpec types are allowed. */
+  kind: 'float' | 'int' | 'categorical';
+  /** smallest allowed value (inclusive unless `minExclusive`). */
+  min?: number;
+  minExclusive?: boolean;
+  /** largest allowed value (inclusive unless `maxExclusive`). */
+  max?: number;
+  maxExclusive?: boolean;
+  /** allowed categorical values. */
+  options?: readonly string[];
+  /** the range the UI proposes when the user switches this parameter from fixed to searched. */
+  suggested: Exclude<ParamSpec, { type: 'fixed' }>;
+}
+
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'linear'];
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam', 'rmsprop'];
+export const INITS: readonly WeightInit[] = ['glorotUniform', 'heNormal', 'leCunNormal', 'randomNormal'];
+export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+export const STRATEGY_KINDS: readonly StrategyKind[] = ['grid', 'random', 'quasirandom', 'tpe', 'gp', 'evolution', 'manual'];
+
+/** Hard limits, shared by validation and the UI's input attributes. */
+export const LIMITS = {
+  maxLayers: 6,
+  maxUnits: 512,
+  maxEpochs: 500,
+  maxBatch: 1024,
+  maxBudget: 256,
+  maxConcurrency: 8,
+  minSamples: 50,
+  maxSamples: 2000,
+  maxNoise: 0.5,
+  minVal: 0.1,
+  maxVal: 0.9,
+  maxGridPoints: 10,
+  maxChoices: 16,
+  maxLearningRate: 10,
+  maxPenalty: 1,
+} as const;
+
+/** Every searchable hyperparameter, in display order. */
+export const PARAMS: readonly ParamMeta[] = [
+  { name: 'learningRate', label: 'Learning rate', unit: '', kind: 'float', min: 0, minExclusive: true, max: LIMITS.maxLearningRate,
+    suggested: { type: 'float', low: 1e-4, high: 1, log: true } },
+  { name: 'batchSize', label: 'Batch size', unit: 'samples', kind: 'int', min: 1, max: LIMITS.maxBatch,
+    suggested: { type: 'categorical', choices: [8, 16, 32, 64] } },
+  { name: 'dropout', label: 'Dropout', unit: 'rate', kind: 'float', min: 0, max: 1, maxExclusive: true,
+    suggested: { type: 'float', low: 0, high: 0.5, log: false } },
+  { name: 'l2', label: 'L2 penalty', unit: '', kind: 'float', min: 0, max: LIMITS.maxPenalty,
+    suggested: { type: 'float', low: 1e-5, high: 1e-1, log: true } },
+  { name: 'l1', label: 'L1 penalty', unit: '', kind: 'float', min: 0, max: LIMITS.maxPenalty,
+    suggested: { type: 'float', low: 1e-5, high: 1e-2, log: true } },
+  { name: 'units', label: 'Units per hidden layer', unit: 'neurons', kind: 'int', min: 1, max: LIMITS.maxUnits,
+    suggested: { type: 'int', low: 4, high: 64, log: true } },
+  { name: 'depth', label: 'Hidden layers', unit: 'layers', kind: 'int', min: 0, max: LIMITS.maxLayers,
+    suggested: { type: 'int', low: 1, high: 3, log: false } },
+  { name: 'epochs', label: 'Epochs', unit: 'passes', kind: 'int', min: 1, max: LIMITS.maxEpochs,
+    suggested: { type: 'int', low: 10, high: 100, log: false } },
+  { name: 'optimizer', label: 'Optimizer', unit: '', kind: 'categorical', options: OPTIMIZERS,
+    suggested: { type: 'categorical', choices: ['sgd', 'adam'] } },
+  { name: 'activation', label: 'Activation', unit: '', kind: 'categorical', options: ACTIVATIONS,
+    suggested: { type: 'categorical', choices: ['relu', 'tanh'] } },
+];
+
+/** Lookup of PARAMS by name. */
+export const PARAM_META: Record<ParamName, ParamMeta> = Object.fromEntries(PARAMS.map((p) => [p.name, p])) as Record<ParamName, ParamMeta>;
+
+/** The non-fixed entries of a search space, in display order. */
+export function searchedParams(space: Record<ParamName, ParamSpec>): { name: ParamName; spec: Exclude<ParamSpec, { type: 'fixed' }> }[] {
+  const out: { name: ParamName; spec: Exclude<ParamSpec, { type: 'fixed' }> }[] = [];
+  for (const p of PARAMS) {
+    const spec = space[p.name];
+    if (spec && spec.type !== 'fixed') out.push({ name: p.name, spec });
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * The Experiment: one plain, JSON-serialisable description of a study.
+ * Everything the page needs to reproduce a sweep lives here (and in the URL hash).
+ */
+
+/** Activation of a hidden dense layer. */
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
+/** Weight initialiser of dense layers. */
+export type WeightInit = 'glorotUniform' | 'heNormal' | 'leCunNormal' | 'randomNormal';
+/** Optimiser; `momentum` is SGD with momentum 0.9. */
+export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+/** Compute backend; `auto` lets the worker choose. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendPref = 'auto' | BackendName;
+/** Learning task, decided by the dataset. */
+export type Task = 'classification' | 'regression';
+
+/** Which data to train on. */
+export interface DataSpec {
+  /** id in the dataset registry (2-D generator or shipped real dataset). */
+  id: string;
+  /** label noise for 2-D generators, fraction 0..0.5. Ignored for real data. */
+  noise: number;
+  /** number of points for 2-D generators (50..2000). Ignored for real data. */
+  samples: number;
+  /** fraction of the (non-test) data held out for validation, 0.1..0.9. */
+  valFraction: number;
+  /** seed of the generator and of the split. */
+  seed: number;
+}
+
+/** One hidden dense layer. */
+export interface LayerSpec {
+  units: number;
+  activation: Activation;
+}
+
+/** The network and its training settings (values used when a parameter is "fixed"). */
+export interface ModelSpec {
+  layers: LayerSpec[];
+  /** dropout rate after each hidden layer, 0 <= p < 1. */
+  dropout: number;
+  /** L1 weight penalty, >= 0. */
+  l1: number;
+  /** L2 weight penalty, >= 0. */
+  l2: number;
+  init: WeightInit;
+  optimizer: OptimizerName;
+  /** learning rate, > 0. */
+  learningRate: number;
+  /** mini-batch size, samples, >= 1. */
+  batchSize: number;
+  /** training epochs, >= 1. */
+  epochs: number;
+}
+
+/** Hyperparameters that a search may vary. */
+export type ParamName =
+  | 'learningRate'
+  | 'batchSize'
+  | 'dropout'
+  | 'l2'
+  | 'l1'
+  | 'units'
+  | 'epochs'
+  | 'optimizer'
+  | 'activation'
+  | 'depth';
+
+/** How one hyperparameter is searched (tagged union, as optuna-dashboard types distributions). */
+export type ParamSpec =
+  | { type: 'fixed' }
+  | { type: 'float'; low: number; high: number; log: boolean }
+  | { type: 'int'; low: number; high: number; log: boolean }
+  | { type: 'categorical'; choices: (number | string)[] };
+
+/** Search space: a spec for every ParamName (`fixed` uses the ModelSpec value). */
+export type SearchSpace = Record<ParamName, ParamSpec>;
+
+/** Search strategy kinds (registry keys in src/lib/search/registry.ts). */
+export type StrategyKind = 'grid' | 'random' | 'quasirandom' | 'tpe' | 'gp' | 'evolution' | 'manual';
+
+/** Strategy, budget and parallelism. */
+export interface StrategySpec {
+  kind: StrategyKind;
+  /** maximum number of trials. */
+  budget: number;
+  /** trials run at once (= workers in the pool). */
+  concurrency: number;
+  /** seed of the sampler; same Experiment + seed => same trial params in the same order. */
+  seed: number;
+  /** points per continuous axis for grid search. */
+  gridPoints: number;
+}
+
+/** A whole study. Version 1 of the URL format. */
+export interface Experiment {
+  version: 1;
+  data: DataSpec;
+  model: ModelSpec;
+  space: SearchSpace;
+  strategy: StrategySpec;
+  backend: BackendPref;
+}
+
+/** Values of the searched hyperparameters for one trial (only the non-fixed ones). */
+export type TrialParams = Partial<Record<ParamName, number | string>>;

@@ -1,0 +1,88 @@
+import type { ParamSpec, TrialParams } from '../experiment/types';
+import type { Dimension } from './types';
+
+type Searched = Exclude<ParamSpec, { type: 'fixed' }>;
+
+/**
+ * Maps a point u in [0,1] of the unit interval to a value of `spec`.
+ * float/int: linear or log between low and high (ints rounded); categorical: equal-width bins.
+ */
+export function fromUnit(spec: Searched, u: number): number | string {
+  const t = Math.min(1, Math.max(0, u));
+  if (spec.type === 'categorical') {
+    const i = Math.min(spec.choices.length - 1, Math.floor(t * spec.choices.length));
+    return spec.choices[i];
+  }
+  let v: number;
+  if (spec.log && spec.low > 0) {
+    v = Math.exp(Math.log(spec.low) + t * (Math.log(spec.high) - Math.log(spec.low)));
+  } else {
+    v = spec.low + t * (spec.high - spec.low);
+  }
+  if (spec.type === 'int') {
+    // widen by half a step on each side so the end values are as likely as the inner ones
+    const lo = spec.log && spec.low > 0 ? Math.log(spec.low - 0.5 > 0 ? spec.low - 0.5 : spec.low) : spec.low - 0.5;
+    const hi = spec.log && spec.low > 0 ? Math.log(spec.high + 0.5) : spec.high + 0.5;
+    const w = lo + t * (hi - lo);
+    v = Math.round(spec.log && spec.low > 0 ? Math.exp(w) : w);
+    return Math.min(spec.high, Math.max(spec.low, v));
+  }
+  return Math.min(spec.high, Math.max(spec.low, v));
+}
+
+/** Inverse of fromUnit: the centre of the unit-interval region mapping to `value`. */
+export function toUnit(spec: Searched, value: number | string): number {
+  if (spec.type === 'categorical') {
+    const i = spec.choices.findIndex((c) => c === value || String(c) === String(value));
+    return (Math.max(0, i) + 0.5) / spec.choices.length;
+  }
+  const v = Number(value);
+  if (spec.high === spec.low) return 0.5;
+  if (spec.type === 'int') {
+    const logScale = spec.log && spec.low > 0;
+    const lo = logScale ? Math.log(spec.low - 0.5 > 0 ? spec.low - 0.5 : spec.low) : spec.low - 0.5;
+    const hi = logScale ? Math.log(spec.high + 0.5) : spec.high + 0.5;
+    const w = logScale ? Math.log(v) : v;
+    return Math.min(1, Math.max(0, (w - lo) / (hi - lo)));
+  }
+  if (spec.log && spec.low > 0) return (Math.log(v) - Math.log(spec.low)) / (Math.log(spec.high) - Math.log(spec.low));
+  return (v - spec.low) / (spec.high - spec.low);
+}
+
+/** A trial's params from a point of the unit cube, one coordinate per dimension. */
+export function paramsFromUnit(dims: Dimension[], u: number[]): TrialParams {
+  const p: TrialParams = {};
+  dims.forEach((d, i) => (p[d.name] = fromUnit(d.spec, u[i])));
+  return p;
+}
+
+/** A trial's params as a point of the unit cube. */
+export function unitFromParams(dims: Dimension[], p: TrialParams): number[] {
+  return dims.map((d) => toUnit(d.spec, p[d.name] ?? 0));
+}
+
+/** Stable identity of a params object, for de-duplication. */
+export function paramsKey(dims: Dimension[], p: TrialParams): string {
+  return dims.map((d) => {
+    const v = p[d.name];
+    return typeof v === 'number' ? v.toPrecision(6) : String(v);
+  }).join('|');
+}
+
+/** `n` grid values of a dimension: every choice / every int when few, else n evenly spaced (log-aware) points. */
+export function gridValues(spec: Searched, n: number): (number | string)[] {
+  if (spec.type === 'categorical') return [...spec.choices];
+  if (spec.type === 'int' && spec.high - spec.low + 1 <= n) {
+    return Array.from({ length: spec.high - spec.low + 1 }, (_, i) => spec.low + i);
+  }
+  const out: (number | string)[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = n === 1 ? 0.5 : i / (n - 1);
+    let v = spec.log && spec.low > 0
+      ? Math.exp(Math.log(spec.low) + t * (Math.log(spec.high) - Math.log(spec.low)))
+      : spec.low + t * (spec.high - spec.low);
+    if (spec.type === 'int') v = Math.round(v);
+    if (!out.includes(v)) out.push(v);
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+import type { BackendName, BackendPref, ModelSpec, Task } from '../experiment/types';
+
+/** Metrics of one finished epoch. Losses are the task loss (cross-entropy or MSE) without penalties. */
+export interface EpochMetrics {
+  /** 1-based epoch number. */
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  /** accuracy in 0..1 (classification only). */
+  trainAcc?: number;
+  valAcc?: number;
+  /** wall time since the trial started, ms. */
+  elapsedMs: number;
+}
+
+/** Plain arrays of a prepared (split + standardised) dataset. Crosses the worker boundary. */
+export interface TrainData {
+  /** cache key: same key => same arrays, so a worker keeps them between trials. */
+  key: string;
+  task: Task;
+  /** features per sample. */
+  d: number;
+  /** classes (classification) or 1 (regression). */
+  nClasses: number;
+  /** xTrain: [nTrain, d] row-major; yTrain: class index (as float) or target. */
+  xTrain: Float32Array;
+  yTrain: Float32Array;
+  xVal: Float32Array;
+  yVal: Float32Array;
+}
+
+/** Everything one trial needs, besides the data. */
+export interface TrialConfig {
+  trialId: number;
+  /** the model with this trial's params applied. */
+  model: ModelSpec;
+  /** seed for weight init, dropout and shuffling. */
+  seed: number;
+  /** for 2-D data: side of the square grid on which to return the decision surface (0 = none). */
+  boundaryGrid: number;
+  /** extent [xmin, xmax, ymin, ymax] of that grid in standardised feature space. */
+  boundaryExtent?: [number, number, number, number];
+}
+
+/** How a trial ended. */
+export type TrialStatus = 'complete' | 'diverged' | 'pruned' | 'cancelled' | 'failed';
+
+/** What a worker returns when a trial ends. */
+export interface TrialResult {
+  trialId: number;
+  status: TrialStatus;
+  epochs: EpochMetrics[];
+  backend: BackendName;
+  /** total wall time of the trial, ms. */
+  timeMs: number;
+  /** decision surface: boundaryGrid^2 values (class-1 probability for binary, argmax class otherwise, prediction for regression), row-major from (xmin, ymax). */
+  boundary?: Float32Array;
+  /** confusion matrix on the validation split, [true][predicted], classification only. */
+  confusion?: number[][];
+  /** peak tensors held during training (memory hygiene indicator). */
+  peakTensors?: number;
+  /** trainable parameters of the model. */
+  paramCount?: number;
+  /** message when status is failed or diverged. */
+  message?: string;
+}
+
+/** The worker's answer to each epoch report. */
+export type EpochControl = 'continue' | 'stop' | 'prune';
+
+/** Backend information reported by a worker after init. */
+export interface BackendInfo {
+  backend: BackendName;
+  /** requested preference. */
+  requested: BackendPref;
+  /** human note, e.g. why webgpu was skipped ("software adapter"). */
+  note: string;
+}
