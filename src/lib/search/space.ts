@@ -86,3 +86,10 @@ export function gridValues(spec: Searched, n: number): (number | string)[] {
   }
   return out;
 }
+
+/** The representative point of u: the unit coordinates of the params u maps to
+ *  (ints and categoricals land on the centre of their bin). Models see only snapped points. */
+export function snapUnit(dims: Dimension[], u: number[]): number[] {
+  // floats map one-to-one (up to clamping), so only ints and categoricals need the round trip
+  return dims.map((d, i) => (d.spec.type === 'float' ? Math.min(1, Math.max(0, u[i])) : toUnit(d.spec, fromUnit(d.spec, u[i]))));
+}

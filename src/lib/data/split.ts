@@ -1,0 +1,182 @@
+/**
+ * Train/validation splits, k-fold, and feature standardisation fitted on training rows only.
+ * A dataset's fixed test rows (Dataset.testRange) are never put into train or validation.
+ */
+import type { DataSpec } from '../experiment/types';
+import { makeRng, shuffle } from '../search/rng';
+import type { Rng } from '../search/rng';
+import type { TrainData } from '../train/types';
+import type { Dataset } from './types';
+
+/** Row indices into a Dataset: train and val in seeded random order; test ascending, empty unless the dataset fixes one. */
+export interface SplitIndices {
+  train: Int32Array;
+  val: Int32Array;
+  test: Int32Array;
+}
+
+/** One fold of k-fold cross-validation: row indices, in seeded random order. */
+export interface Fold {
+  train: Int32Array;
+  val: Int32Array;
+}
+
+/** Per-column mean and standard deviation (population, divide by n), length d, raw units. */
+export interface ColumnStats {
+  mean: number[];
+  std: number[];
+}
+
+/** Rows outside the fixed test range [start, end), ascending. */
+function nonTest(n: number, testRange?: readonly [number, number]): number[] {
+  const [a, b] = testRange ?? [n, n];
+  return Array.from({ length: n }, (_, i) => i).filter((i) => i < a || i >= b);
+}
+
+/** Indices grouped by class label (stratification strata), or one group when `labels` is absent. */
+function strata(idx: number[], labels?: Float32Array): number[][] {
+  if (!labels) return [idx];
+  const groups = new Map<number, number[]>();
+  for (const i of idx) {
+    const g = groups.get(labels[i]);
+    if (g) g.push(i);
+    else groups.set(labels[i], [i]);
+  }
+  return [...groups.keys()].sort((a, b) => a - b).map((c) => groups.get(c) ?? []);
+}
+
+/** Split `total` items over groups of `sizes` in proportion (largest remainder: each gets floor or ceil of its share). */
+function allocate(sizes: number[], total: number): number[] {
+  const all = sizes.reduce((a, b) => a + b, 0);
+  const quota = sizes.map((s) => (s * total) / all);
+  const out = quota.map(Math.floor);
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const byRemainder = sizes.map((_, i) => i).sort((a, b) => quota[b] - out[b] - (quota[a] - out[a]) || a - b);
+  for (const i of byRemainder) if (left-- > 0) out[i]++;
+  return out;
+}
+
+const shuffled = (rng: Rng, a: number[]): Int32Array => Int32Array.from(shuffle(rng, a));
+
+/**
+ * Seeded train/validation split of the non-test rows, stratified by class for classification
+ * (every class is split in the same proportion, up to rounding by one row).
+ * valFraction: share of the non-test rows held out, 0 < f < 1 (at least one row each side).
+ */
+export function splitData(ds: Pick<Dataset, 'n' | 'y' | 'task' | 'testRange'>, valFraction: number, seed: number): SplitIndices {
+  if (!(valFraction > 0 && valFraction < 1)) throw new RangeError(`valFraction must be in (0, 1), got ${valFraction}`);
+  const pool = nonTest(ds.n, ds.testRange);
+  if (pool.length < 2) throw new RangeError(`need at least 2 non-test rows to split, have ${pool.length}`);
+  const rng = makeRng(seed, 'split');
+  const groups = strata(pool, ds.task === 'classification' ? ds.y : undefined);
+  const nVal = Math.min(pool.length - 1, Math.max(1, Math.round(valFraction * pool.length)));
+  const valPerGroup = allocate(groups.map((g) => g.length), nVal);
+  const train: number[] = [];
+  const val: number[] = [];
+  groups.forEach((g, i) => {
+    shuffle(rng, g);
+    val.push(...g.slice(0, valPerGroup[i]));
+    train.push(...g.slice(valPerGroup[i]));
+  });
+  const [a, b] = ds.testRange ?? [0, 0];
+  return { train: shuffled(rng, train), val: shuffled(rng, val), test: Int32Array.from({ length: b - a }, (_, i) => a + i) };
+}
+
+/**
+ * Seeded k-fold cross-validation over the rows outside `testRange`.
+ * of: class labels [n] to stratify by class (classification), or n for plain folds (regression).
+ * The k validation folds partition the non-test rows; their sizes differ by at most one.
+ */
+export function kFold(of: Float32Array | number, k: number, seed: number, testRange?: readonly [number, number]): Fold[] {
+  const labels = typeof of === 'number' ? undefined : of;
+  const pool = nonTest(typeof of === 'number' ? of : of.length, testRange);
+  if (!Number.isInteger(k) || k < 2 || k > pool.length) throw new RangeError(`k must be an integer in 2..${pool.length}, got ${k}`);
+  const rng = makeRng(seed, 'kfold');
+  const foldOf = new Map<number, number>();
+  // Deal each shuffled class round-robin, carrying on from where the previous class stopped.
+  let next = 0;
+  for (const g of strata(pool, labels)) for (const i of shuffle(rng, g)) foldOf.set(i, next++ % k);
+  return Array.from({ length: k }, (_, f) => ({
+    train: shuffled(rng, pool.filter((i) => foldOf.get(i) !== f)),
+    val: shuffled(rng, pool.filter((i) => foldOf.get(i) === f)),
+  }));
+}
+
+/**
+ * Fit standardisation on the training rows only: x [n, d] row-major, trainIdx rows to use.
+ * A column that is (numerically) constant on those rows gets std 1, so it maps to 0 and stays finite.
+ */
+export function standardize(x: Float32Array, d: number, trainIdx: ArrayLike<number>): ColumnStats {
+  const m = trainIdx.length;
+  if (m === 0) throw new RangeError('cannot standardise on zero training rows');
+  const mean = new Array<number>(d).fill(0);
+  const sq = new Array<number>(d).fill(0);
+  for (let r = 0; r < m; r++) for (let j = 0; j < d; j++) mean[j] += x[trainIdx[r] * d + j] / m;
+  for (let r = 0; r < m; r++) for (let j = 0; j < d; j++) sq[j] += (x[trainIdx[r] * d + j] - mean[j]) ** 2 / m;
+  const std = sq.map((v, j) => (Math.sqrt(v) > 1e-6 * (1 + Math.abs(mean[j])) ? Math.sqrt(v) : 1));
+  return { mean, std };
+}
+
+/** Rows `idx` of x [n, d], standardised with `stats`: a new [idx.length, d] array. */
+export function applyStandardize(x: Float32Array, d: number, idx: ArrayLike<number>, stats: ColumnStats): Float32Array {
+  const out = new Float32Array(idx.length * d);
+  for (let r = 0; r < idx.length; r++) {
+    for (let j = 0; j < d; j++) out[r * d + j] = (x[idx[r] * d + j] - stats.mean[j]) / stats.std[j];
+  }
+  return out;
+}
+
+/** Raw value of column j -> standardised. */
+export const toStandard = (stats: ColumnStats, j: number, raw: number): number => (raw - stats.mean[j]) / stats.std[j];
+/** Standardised value of column j -> raw units (e.g. to label a decision-boundary grid). */
+export const fromStandard = (stats: ColumnStats, j: number, z: number): number => z * stats.std[j] + stats.mean[j];
+
+/** A dataset made ready for training, plus what the UI needs to plot it in raw units. */
+export interface Prepared {
+  /** the arrays a worker trains on (standardised x; y see `yStats`). */
+  data: TrainData;
+  /** row indices into the Dataset behind data's train/val arrays (same order). */
+  split: SplitIndices;
+  /** feature mean/std from the training rows, length d. */
+  xStats: ColumnStats;
+  /**
+   * Regression only: target mean/std (length 1) from the training rows. yTrain/yVal are
+   * standardised with them, so MSE is in units of the target variance (1 = predicting the mean);
+   * RMSE in raw units = sqrt(mse) · std[0]. Classification y stays the class index.
+   */
+  yStats?: ColumnStats;
+  /** the fixed test rows, standardised the same way, when the dataset has them. */
+  test?: { x: Float32Array; y: Float32Array };
+}
+
+/** Bumped whenever prepare's output for the same inputs changes, so stale worker caches miss. */
+const PREPARE_VERSION = 1;
+
+/**
+ * Split `ds` as `spec` says (stratified, seeded), standardise x with training-row statistics,
+ * and standardise regression targets likewise. `ds` must be the dataset named by `spec.id`.
+ */
+export function prepare(ds: Dataset, spec: DataSpec): Prepared {
+  if (ds.id !== spec.id) throw new Error(`prepare: dataset '${ds.id}' does not match spec id '${spec.id}'`);
+  const split = splitData(ds, spec.valFraction, spec.seed);
+  const xStats = standardize(ds.x, ds.d, split.train);
+  const yStats = ds.task === 'regression' ? standardize(ds.y, 1, split.train) : undefined;
+  const ys = (idx: Int32Array) => (yStats ? applyStandardize(ds.y, 1, idx, yStats) : Float32Array.from(idx, (i) => ds.y[i]));
+  const generated = ds.is2d ? `|n=${spec.samples}|noise=${spec.noise}` : '';
+  return {
+    data: {
+      key: `data:v${PREPARE_VERSION}|${ds.id}${generated}|val=${spec.valFraction}|seed=${spec.seed}`,
+      task: ds.task,
+      d: ds.d,
+      nClasses: ds.task === 'classification' ? (ds.classes?.length ?? 2) : 1,
+      xTrain: applyStandardize(ds.x, ds.d, split.train, xStats),
+      yTrain: ys(split.train),
+      xVal: applyStandardize(ds.x, ds.d, split.val, xStats),
+      yVal: ys(split.val),
+    },
+    split,
+    xStats,
+    yStats,
+    test: split.test.length > 0 ? { x: applyStandardize(ds.x, ds.d, split.test, xStats), y: ys(split.test) } : undefined,
+  };
+}

@@ -1,0 +1,173 @@
+import * as v from 'valibot';
+import type { Experiment, ParamName, ParamSpec } from './types';
+import { ACTIVATIONS, BACKEND_PREFS, INITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, STRATEGY_KINDS } from './params';
+import { getDataset } from '../data/registry';
+
+/** A problem with one field; `path` is dotted (e.g. `space.learningRate`, `model.layers.1.units`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+const finite = v.pipe(v.number(), v.finite());
+const int = v.pipe(v.number(), v.integer());
+
+const paramSpecSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('fixed') }),
+  v.strictObject({ type: v.literal('float'), low: finite, high: finite, log: v.boolean() }),
+  v.strictObject({ type: v.literal('int'), low: int, high: int, log: v.boolean() }),
+  v.strictObject({
+    type: v.literal('categorical'),
+    choices: v.pipe(v.array(v.union([finite, v.pipe(v.string(), v.maxLength(32))])), v.maxLength(LIMITS.maxChoices)),
+  }),
+]);
+
+/** Structural schema of a v1 Experiment (shapes and types; ranges are checked by validateExperiment). */
+export const experimentSchema = v.strictObject({
+  version: v.literal(1),
+  data: v.strictObject({
+    id: v.pipe(v.string(), v.maxLength(64)),
+    noise: finite,
+    samples: int,
+    valFraction: finite,
+    seed: int,
+  }),
+  model: v.strictObject({
+    layers: v.pipe(
+      v.array(v.strictObject({ units: int, activation: v.picklist(ACTIVATIONS) })),
+      v.maxLength(LIMITS.maxLayers),
+    ),
+    dropout: finite,
+    l1: finite,
+    l2: finite,
+    init: v.picklist(INITS),
+    optimizer: v.picklist(OPTIMIZERS),
+    learningRate: finite,
+    batchSize: int,
+    epochs: int,
+  }),
+  space: v.strictObject(
+    Object.fromEntries(PARAMS.map((p) => [p.name, paramSpecSchema])) as Record<ParamName, typeof paramSpecSchema>,
+  ),
+  strategy: v.strictObject({
+    kind: v.picklist(STRATEGY_KINDS),
+    budget: int,
+    concurrency: int,
+    seed: int,
+    gridPoints: int,
+  }),
+  backend: v.picklist(BACKEND_PREFS),
+});
+
+/** Checks a single numeric value of parameter `name` against its limits; '' when fine. */
+export function checkParamValue(name: ParamName, value: number | string): string {
+  const m = PARAM_META[name];
+  if (m.kind === 'categorical') {
+    return m.options?.includes(String(value)) ? '' : `${m.label} must be one of ${m.options?.join(', ')}.`;
+  }
+  const x = Number(value);
+  if (typeof value !== 'number' && String(value).trim() === '') return `${m.label} needs a value.`;
+  if (!Number.isFinite(x)) return `${m.label} must be a number.`;
+  if (m.kind === 'int' && !Number.isInteger(x)) return `${m.label} must be a whole number.`;
+  if (m.min !== undefined && (m.minExclusive ? x <= m.min : x < m.min)) {
+    return `${m.label} must be ${m.minExclusive ? 'greater than' : 'at least'} ${m.min}.`;
+  }
+  if (m.max !== undefined && (m.maxExclusive ? x >= m.max : x > m.max)) {
+    return `${m.label} must be ${m.maxExclusive ? 'less than' : 'at most'} ${m.max}.`;
+  }
+  return '';
+}
+
+/** Checks one search-space entry; returns the message for the field, '' when valid. */
+export function checkParamSpec(name: ParamName, spec: ParamSpec): string {
+  const m = PARAM_META[name];
+  switch (spec.type) {
+    case 'fixed':
+      return '';
+    case 'categorical': {
+      if (spec.choices.length === 0) return `${m.label}: the list of choices is empty.`;
+      for (const c of spec.choices) {
+        const e = checkParamValue(name, c);
+        if (e) return e;
+      }
+      if (new Set(spec.choices.map(String)).size !== spec.choices.length) return `${m.label}: a choice is listed twice.`;
+      return '';
+    }
+    case 'float':
+    case 'int': {
+      if (m.kind === 'categorical') return `${m.label} can only be searched as a list of choices.`;
+      if (spec.type === 'float' && m.kind === 'int') return `${m.label} is a whole number: use an integer range.`;
+      const lo = checkParamValue(name, spec.low);
+      if (lo) return `Minimum: ${lo}`;
+      const hi = checkParamValue(name, spec.high);
+      if (hi) return `Maximum: ${hi}`;
+      if (spec.low > spec.high) return `${m.label}: minimum (${spec.low}) is greater than maximum (${spec.high}).`;
+      if (spec.low === spec.high) return `${m.label}: the range is empty (minimum equals maximum); fix the value instead.`;
+      if (spec.log && spec.low <= 0) return `${m.label}: a log range needs a minimum above 0.`;
+      return '';
+    }
+  }
+}
+
+/** The model value that a fixed parameter takes. */
+export function fixedValue(e: Experiment, name: ParamName): number | string {
+  const m = e.model;
+  switch (name) {
+    case 'units': return m.layers[0]?.units ?? 0;
+    case 'activation': return m.layers[0]?.activation ?? 'relu';
+    case 'depth': return m.layers.length;
+    default: return m[name];
+  }
+}
+
+/**
+ * Semantic validation of a structurally valid Experiment: every range, limit and dependency.
+ * Returns one error per offending field (empty when the experiment can run).
+ */
+export function validateExperiment(e: Experiment): FieldError[] {
+  const errs: FieldError[] = [];
+  const add = (path: string, message: string) => message && errs.push({ path, message });
+  const d = e.data;
+  const ds = getDataset(d.id);
+  if (!ds) add('data.id', `Unknown dataset "${d.id}".`);
+  if (!(d.noise >= 0 && d.noise <= LIMITS.maxNoise)) add('data.noise', `Noise must be between 0 and ${LIMITS.maxNoise * 100}%.`);
+  if (!(d.samples >= LIMITS.minSamples && d.samples <= LIMITS.maxSamples)) add('data.samples', `Points must be between ${LIMITS.minSamples} and ${LIMITS.maxSamples}.`);
+  if (!(d.valFraction >= LIMITS.minVal && d.valFraction <= LIMITS.maxVal)) add('data.valFraction', `Validation split must be between ${LIMITS.minVal * 100}% and ${LIMITS.maxVal * 100}%.`);
+  const m = e.model;
+  m.layers.forEach((l, i) => {
+    if (!(l.units >= 1 && l.units <= LIMITS.maxUnits)) add(`model.layers.${i}.units`, `Layer ${i + 1}: units must be between 1 and ${LIMITS.maxUnits}.`);
+  });
+  for (const name of ['learningRate', 'batchSize', 'dropout', 'l1', 'l2', 'epochs'] as const) {
+    add(`model.${name}`, checkParamValue(name, m[name]));
+  }
+  for (const p of PARAMS) {
+    add(`space.${p.name}`, checkParamSpec(p.name, e.space[p.name]));
+  }
+  if ((e.space.units.type !== 'fixed' || e.space.activation.type !== 'fixed') && m.layers.length === 0 && e.space.depth.type === 'fixed') {
+    add('space.units', 'Add a hidden layer before searching its units or activation.');
+  }
+  const s = e.strategy;
+  if (!(s.budget >= 1 && s.budget <= LIMITS.maxBudget)) add('strategy.budget', `Trial budget must be between 1 and ${LIMITS.maxBudget}.`);
+  if (!(s.concurrency >= 1 && s.concurrency <= LIMITS.maxConcurrency)) add('strategy.concurrency', `Parallel trials must be between 1 and ${LIMITS.maxConcurrency}.`);
+  if (!(s.gridPoints >= 2 && s.gridPoints <= LIMITS.maxGridPoints)) add('strategy.gridPoints', `Grid points per axis must be between 2 and ${LIMITS.maxGridPoints}.`);
+  return errs;
+}
+
+/** Result of parsing untrusted input as an Experiment. */
+export type ParseResult = { ok: true; experiment: Experiment } | { ok: false; errors: string[] };
+
+/** Parses untrusted JSON-like input (from a URL or a file) into a valid Experiment, or explains why not. */
+export function parseExperiment(input: unknown): ParseResult {
+  const r = v.safeParse(experimentSchema, input);
+  if (!r.success) {
+    const errors = r.issues.slice(0, 5).map((i) => {
+      const path = i.path?.map((p) => String(p.key)).join('.') ?? '';
+      return path ? `${path}: ${i.message}` : i.message;
+    });
+    return { ok: false, errors };
+  }
+  const e = r.output as Experiment;
+  const sem = validateExperiment(e);
+  if (sem.length) return { ok: false, errors: sem.slice(0, 5).map((x) => `${x.path}: ${x.message}`) };
+  return { ok: true, experiment: e };
+}

@@ -1,0 +1,207 @@
+import type { TrialParams } from '../experiment/types';
+import { outcomeValue } from './history';
+import { makeRng, normal, randInt, type Rng } from './rng';
+import { paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
+import type { Dimension, EvolutionMember, EvolutionSnapshot, Strategy, StrategyContext, TrialState } from './types';
+
+/** Tuning knobs of the genetic search; every field has a default. */
+export interface EvolutionOptions {
+  /** members per generation, >= 2; default defaultPopulationSize(budget). */
+  populationSize?: number;
+  /** best trials carried into each new generation unchanged (not re-trained); default 2 (1 when P < 4). */
+  elites?: number;
+  /** tournament size of parent selection; default 3. */
+  tournament?: number;
+  /** probability that a child is a crossover of two parents (else a copy of one); default 0.9. */
+  crossoverRate?: number;
+  /** probability that each numeric gene is mutated; default max(1/d, 0.3). */
+  mutationRate?: number;
+  /** standard deviation of a numeric mutation, unit-cube units; default 0.1. */
+  mutationSigma?: number;
+  /** probability that a categorical gene is resampled uniformly; default 0.15. */
+  resampleRate?: number;
+  /** BLX-α blend range of numeric crossover; default 0.3. */
+  blendAlpha?: number;
+}
+
+/** Population size: round(budget / 4) clamped to [4, 16] (8 for a budget of 30). */
+export function defaultPopulationSize(budget: number): number {
+  return Math.max(4, Math.min(16, Math.round(budget / 4)));
+}
+
+/** A genetic search that can also say which generation each trial belongs to. */
+export interface EvolutionStrategy extends Strategy {
+  /** generation (from 0) in which trial `id` was proposed; undefined for unknown ids. */
+  generationOf(id: number): number | undefined;
+  describe(): EvolutionSnapshot;
+}
+
+interface Member {
+  id: number | null;
+  params: TrialParams;
+  origin: EvolutionMember['origin'];
+  parents: number[];
+}
+
+interface Result {
+  fitness: number | null;
+  state: TrialState;
+}
+
+/** reflects v into [0, 1] (a mutation past an edge bounces back instead of sticking to it). */
+function reflect(v: number): number {
+  let x = v;
+  for (let i = 0; i < 4 && (x < 0 || x > 1); i++) x = x < 0 ? -x : 2 - x;
+  return Math.min(1, Math.max(0, x));
+}
+
+/**
+ * Genetic search. Generation 0 is P random trials. Each later generation keeps the best
+ * `elites` trials so far (not re-trained) and breeds P - elites children: two parents chosen
+ * by k-tournament from the previous generation, blend (BLX-α) crossover on numeric genes and
+ * uniform crossover on categorical ones, then Gaussian mutation (categoricals: resampling).
+ * A generation is bred once every child of the previous one was asked and at least half of
+ * that generation has a fitness; until then `ask` returns null (wait) — unless nothing is
+ * running, in which case it breeds from what it has. Failed trials have the worst fitness;
+ * pruned ones their last objective.
+ */
+export function createEvolution(ctx: StrategyContext, options: EvolutionOptions = {}): EvolutionStrategy {
+  const dims: Dimension[] = ctx.dims;
+  const P = Math.max(2, options.populationSize ?? defaultPopulationSize(ctx.budget));
+  const E = Math.max(0, Math.min(P - 1, options.elites ?? (P < 4 ? 1 : 2)));
+  const k = Math.max(1, options.tournament ?? 3);
+  const crossoverRate = options.crossoverRate ?? 0.9;
+  const numericDims = dims.filter((d) => d.spec.type !== 'categorical').length;
+  const mutationRate = options.mutationRate ?? Math.max(numericDims > 0 ? 1 / numericDims : 1, 0.3);
+  const sigma = options.mutationSigma ?? 0.1;
+  const resampleRate = options.resampleRate ?? 0.15;
+  const alpha = options.blendAlpha ?? 0.3;
+  const rng: Rng = makeRng(ctx.seed, 'evolution');
+
+  const generations: Member[][] = [];
+  const results = new Map<number, Result>();
+  const generationById = new Map<number, number>();
+  const paramsById = new Map<number, TrialParams>();
+  const queue: Member[] = [];
+  let nextId = 0;
+
+  const fitnessOf = (id: number | null): number | null => (id === null ? null : results.get(id)?.fitness ?? null);
+  const key = (p: TrialParams) => paramsKey(dims, p);
+
+  function randomMember(): Member {
+    return { id: null, params: paramsFromUnit(dims, dims.map(() => rng())), origin: 'random', parents: [] };
+  }
+
+  /** every finished trial with a fitness, best first (ties: lower id). */
+  function ranked(): { id: number; fitness: number }[] {
+    const out: { id: number; fitness: number }[] = [];
+    for (const [id, r] of results) if (r.fitness !== null) out.push({ id, fitness: r.fitness });
+    return out.sort((a, b) => a.fitness - b.fitness || a.id - b.id);
+  }
+
+  function tournamentPick(pool: { id: number; fitness: number }[]): { id: number; fitness: number } {
+    let best = pool[randInt(rng, pool.length)];
+    for (let i = 1; i < k; i++) {
+      const c = pool[randInt(rng, pool.length)];
+      if (c.fitness < best.fitness || (c.fitness === best.fitness && c.id < best.id)) best = c;
+    }
+    return best;
+  }
+
+  function breedChild(a: number, b: number): number[] {
+    const ua = unitFromParams(dims, paramsById.get(a)!);
+    const ub = unitFromParams(dims, paramsById.get(b)!);
+    const cross = a !== b && rng() < crossoverRate;
+    return dims.map((d, j) => {
+      if (d.spec.type === 'categorical') {
+        const v = cross && rng() < 0.5 ? ub[j] : ua[j];
+        return rng() < resampleRate ? rng() : v;
+      }
+      let v = ua[j];
+      if (cross) {
+        const lo = Math.min(ua[j], ub[j]);
+        const span = Math.abs(ua[j] - ub[j]);
+        v = lo - alpha * span + rng() * span * (1 + 2 * alpha);
+      }
+      if (rng() < mutationRate) v += sigma * normal(rng);
+      return reflect(v);
+    });
+  }
+
+  /** breeds the next generation into `queue`; returns false when it should rather wait. */
+  function breed(pending: TrialParams[]): boolean {
+    const prev = generations[generations.length - 1];
+    const evaluatedPrev = prev.filter((m) => fitnessOf(m.id) !== null).map((m) => ({ id: m.id!, fitness: fitnessOf(m.id)! }));
+    if (evaluatedPrev.length < Math.ceil(prev.length / 2) && pending.length > 0) return false;
+    const all = ranked();
+    // the parent pool: the previous generation's evaluated members (its elites included);
+    // if it has none yet, every evaluated trial
+    const pool = evaluatedPrev.length > 0 ? evaluatedPrev : all;
+    const members: Member[] = all.slice(0, E).map((e) => ({ id: e.id, params: paramsById.get(e.id)!, origin: 'elite' as const, parents: [e.id] }));
+    const taken = new Set<string>([...paramsById.values()].map(key));
+    for (const p of pending) taken.add(key(p));
+    while (members.length < P) {
+      let child: Member | null = null;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        if (pool.length === 0) {
+          child = randomMember();
+        } else {
+          const a = tournamentPick(pool).id;
+          const b = tournamentPick(pool).id;
+          child = { id: null, params: paramsFromUnit(dims, snapUnit(dims, breedChild(a, b))), origin: 'child', parents: a === b ? [a] : [a, b] };
+        }
+        if (!taken.has(key(child.params))) break;
+      }
+      taken.add(key(child!.params));
+      members.push(child!);
+      queue.push(child!);
+    }
+    generations.push(members);
+    return true;
+  }
+
+  function ask(pending: TrialParams[]): TrialParams | null {
+    if (generations.length === 0) {
+      const first = Array.from({ length: P }, randomMember);
+      generations.push(first);
+      queue.push(...first);
+    }
+    if (queue.length === 0 && !breed(pending)) return null;
+    const m = queue.shift()!;
+    m.id = nextId++;
+    generationById.set(m.id, generations.length - 1);
+    paramsById.set(m.id, m.params);
+    return m.params;
+  }
+
+  function describe(): EvolutionSnapshot {
+    return {
+      kind: 'evolution',
+      populationSize: P,
+      elites: E,
+      generations: generations.map((members, index) => ({
+        index,
+        members: members.map((m) => ({
+          id: m.id,
+          params: { ...m.params },
+          origin: m.origin,
+          parents: [...m.parents],
+          fitness: fitnessOf(m.id),
+          state: m.id === null ? 'queued' : results.get(m.id)?.state ?? 'running',
+        })),
+      })),
+    };
+  }
+
+  return {
+    capacity: Infinity,
+    ask,
+    tell(id, params, outcome) {
+      if (!paramsById.has(id)) paramsById.set(id, params);
+      const v = outcomeValue(outcome);
+      results.set(id, { fitness: Number.isFinite(v) ? v : Infinity, state: outcome.state });
+    },
+    generationOf: (id) => generationById.get(id),
+    describe,
+  };
+}

@@ -1,0 +1,301 @@
+import { choiceIndex } from './parzen';
+import { normCdf, normPdf } from './stats';
+import type { Dimension } from './types';
+
+/** Kernel hyperparameters. Lengthscales are in unit-cube units, one per Dimension (a
+ *  categorical's one-hot features share one); variances are of the standardised objective. */
+export interface GpHyper {
+  lengthscales: number[];
+  signalVariance: number;
+  noiseVariance: number;
+}
+
+/** Matérn 5/2 correlation at scaled distance r >= 0: (1 + √5 r + 5r²/3) e^{-√5 r}. */
+export function matern52(r: number): number {
+  const s = Math.sqrt(5) * r;
+  return (1 + s + (s * s) / 3) * Math.exp(-s);
+}
+
+/**
+ * In-place Cholesky factorisation of a symmetric positive-definite n×n matrix (row-major):
+ * on success the lower triangle holds L with A = L Lᵀ and the function returns true; it
+ * returns false when A is not numerically positive definite. (Own 15 lines rather than a
+ * dependency: the matrices here are at most a few hundred rows.)
+ */
+export function choleskyInPlace(a: Float64Array, n: number): boolean {
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    a[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = s / ljj;
+    }
+  }
+  return true;
+}
+
+/** Solves L x = b for lower-triangular L (row-major n×n); returns x. */
+export function forwardSolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/** Solves Lᵀ x = b for lower-triangular L (row-major n×n); returns x. */
+export function backSolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/**
+ * Points of the unit cube in the form the kernel reads fast: a flat [n][d] array where
+ * categorical coordinates are replaced by their choice index, and a flag per dimension.
+ * Squared per-dimension distance: numeric |Δu|², categorical 2 when the choices differ (the
+ * squared distance of two different one-hot vectors), else 0.
+ */
+class Encoded {
+  readonly d: number;
+  readonly cat: Uint8Array;
+  readonly data: Float64Array;
+
+  constructor(dims: Dimension[], xs: number[][]) {
+    this.d = dims.length;
+    this.cat = Uint8Array.from(dims.map((dim) => (dim.spec.type === 'categorical' ? 1 : 0)));
+    this.data = new Float64Array(xs.length * this.d);
+    xs.forEach((x, i) => this.encodeInto(dims, x, this.data, i * this.d));
+  }
+
+  encodeInto(dims: Dimension[], x: number[], out: Float64Array, offset: number): void {
+    for (let j = 0; j < this.d; j++) {
+      const spec = dims[j].spec;
+      out[offset + j] = spec.type === 'categorical' ? choiceIndex(x[j], spec.choices.length) : x[j];
+    }
+  }
+
+  /** Σ_j dist_j(a, b) · w_j for rows a (of `other`, at offset oa) and b (of this). */
+  weighted(other: Float64Array, oa: number, b: number, w: ArrayLike<number>): number {
+    const d = this.d;
+    const ob = b * d;
+    let r2 = 0;
+    for (let j = 0; j < d; j++) {
+      const x = other[oa + j];
+      const y = this.data[ob + j];
+      if (this.cat[j]) r2 += x === y ? 0 : 2 * w[j];
+      else r2 += (x - y) * (x - y) * w[j];
+    }
+    return r2;
+  }
+}
+
+/** Jitter added to the diagonal, grown until the factorisation succeeds. */
+const JITTERS = [0, 1e-8, 1e-6, 1e-4, 1e-2];
+
+/**
+ * A Gaussian process with a Matérn 5/2 ARD kernel on the unit cube, conditioned on points `xs`
+ * ([n][dims], snapped) with standardised targets `ys` (length n).
+ */
+export class GaussianProcess {
+  readonly n: number;
+  /** log marginal likelihood of ys under this GP. */
+  readonly logMarginalLikelihood: number;
+  private readonly chol: Float64Array;
+  private readonly alpha: Float64Array;
+  private readonly invL2: Float64Array;
+  private readonly enc: Encoded;
+  private readonly query: Float64Array;
+  private readonly kx: Float64Array;
+  private readonly v: Float64Array;
+
+  constructor(
+    private readonly dims: Dimension[],
+    xs: number[][],
+    ys: number[],
+    readonly hyper: GpHyper,
+    distances?: Float64Array[],
+  ) {
+    const n = (this.n = xs.length);
+    this.invL2 = Float64Array.from(hyper.lengthscales, (l) => 1 / (l * l));
+    this.enc = new Encoded(dims, xs);
+    this.query = new Float64Array(dims.length);
+    this.kx = new Float64Array(n);
+    this.v = new Float64Array(n);
+    const dist = distances ?? pairwiseDistances(dims, xs);
+    let chol: Float64Array | null = null;
+    for (const jitter of JITTERS) {
+      const k = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let r2 = 0;
+          for (let d = 0; d < dims.length; d++) r2 += dist[d][i * n + j] * this.invL2[d];
+          const v = hyper.signalVariance * matern52(Math.sqrt(r2));
+          k[i * n + j] = v;
+          k[j * n + i] = v;
+        }
+        k[i * n + i] += hyper.noiseVariance + jitter * hyper.signalVariance;
+      }
+      if (choleskyInPlace(k, n)) {
+        chol = k;
+        break;
+      }
+    }
+    if (!chol) throw new Error('GP covariance is not positive definite');
+    this.chol = chol;
+    this.alpha = backSolve(chol, n, forwardSolve(chol, n, ys));
+    let quad = 0;
+    let logDet = 0;
+    for (let i = 0; i < n; i++) {
+      quad += ys[i] * this.alpha[i];
+      logDet += Math.log(chol[i * n + i]);
+    }
+    this.logMarginalLikelihood = -0.5 * quad - logDet - 0.5 * n * Math.log(2 * Math.PI);
+  }
+
+  /** posterior mean and variance of the latent objective at x (standardised units). */
+  predict(x: number[]): { mean: number; variance: number } {
+    const n = this.n;
+    const { kx, v, chol } = this;
+    const s2 = this.hyper.signalVariance;
+    this.enc.encodeInto(this.dims, x, this.query, 0);
+    let mean = 0;
+    for (let i = 0; i < n; i++) {
+      kx[i] = s2 * matern52(Math.sqrt(this.enc.weighted(this.query, 0, i, this.invL2)));
+      mean += kx[i] * this.alpha[i];
+    }
+    // v = L⁻¹ k(x), var = s² - vᵀv
+    let vv = 0;
+    for (let i = 0; i < n; i++) {
+      let t = kx[i];
+      const row = i * n;
+      for (let k = 0; k < i; k++) t -= chol[row + k] * v[k];
+      v[i] = t / chol[row + i];
+      vv += v[i] * v[i];
+    }
+    return { mean, variance: Math.max(1e-12, s2 - vv) };
+  }
+}
+
+/** Per-dimension squared distances between all pairs of xs: [dims] of n×n row-major. */
+export function pairwiseDistances(dims: Dimension[], xs: number[][]): Float64Array[] {
+  const n = xs.length;
+  const enc = new Encoded(dims, xs);
+  const out = dims.map(() => new Float64Array(n * n));
+  const D = dims.length;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      for (let d = 0; d < D; d++) {
+        const a = enc.data[i * D + d];
+        const b = enc.data[j * D + d];
+        const v = enc.cat[d] ? (a === b ? 0 : 2) : (a - b) * (a - b);
+        out[d][i * n + j] = v;
+        out[d][j * n + i] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Expected improvement below `best` for a Gaussian prediction (minimisation):
+ * E[max(best - ξ - f, 0)] = (best - ξ - μ) Φ(z) + σ φ(z), z = (best - ξ - μ) / σ.
+ */
+export function expectedImprovement(mean: number, variance: number, best: number, xi = 0): number {
+  const sd = Math.sqrt(variance);
+  const imp = best - xi - mean;
+  if (sd < 1e-12) return Math.max(0, imp);
+  const z = imp / sd;
+  return Math.max(0, imp * normCdf(z) + sd * normPdf(z));
+}
+
+/** Search box of the hyperparameters (natural units). */
+export const HYPER_BOUNDS = {
+  lengthscale: [0.02, 10],
+  signalVariance: [0.05, 20],
+  noiseVariance: [1e-6, 1],
+} as const;
+
+/** Weak log-normal prior on each lengthscale, log ℓ ~ N(log 0.5, 1.5²): keeps a handful of
+ *  points from picking absurd lengthscales, and is overwhelmed by data soon after. */
+const LOG_LS_PRIOR = { mean: Math.log(0.5), sd: 1.5 };
+
+/**
+ * Fits lengthscales (ARD), signal and noise variance by maximising the log marginal likelihood
+ * (plus the weak lengthscale prior) of standardised ys: a coarse grid over a shared
+ * lengthscale and the noise, then coordinate search in log space with steps ×3 and ×3^⅓.
+ * `previous` (the last fit) joins the grid so that fits are stable from one ask to the next.
+ * Deterministic: no randomness.
+ */
+export function fitHyper(dims: Dimension[], xs: number[][], ys: number[], previous?: GpHyper): { hyper: GpHyper; gp: GaussianProcess } {
+  const d = dims.length;
+  const dist = pairwiseDistances(dims, xs);
+  const B = HYPER_BOUNDS;
+  const clamp = (v: number, [lo, hi]: readonly [number, number]) => Math.min(Math.log(hi), Math.max(Math.log(lo), v));
+  // θ = [log ℓ_1..ℓ_d, log signal, log noise]
+  const toHyper = (t: number[]): GpHyper => ({
+    lengthscales: t.slice(0, d).map(Math.exp),
+    signalVariance: Math.exp(t[d]),
+    noiseVariance: Math.exp(t[d + 1]),
+  });
+  const score = (t: number[]): { value: number; gp: GaussianProcess | null } => {
+    let gp: GaussianProcess;
+    try {
+      gp = new GaussianProcess(dims, xs, ys, toHyper(t), dist);
+    } catch {
+      return { value: -Infinity, gp: null };
+    }
+    let prior = 0;
+    for (let j = 0; j < d; j++) prior -= 0.5 * ((t[j] - LOG_LS_PRIOR.mean) / LOG_LS_PRIOR.sd) ** 2;
+    const value = gp.logMarginalLikelihood + prior;
+    return { value: Number.isFinite(value) ? value : -Infinity, gp };
+  };
+
+  const starts: number[][] = [];
+  for (const ls of [0.15, 0.4, 1]) {
+    for (const noise of [1e-4, 1e-2]) starts.push([...new Array<number>(d).fill(Math.log(ls)), 0, Math.log(noise)]);
+  }
+  if (previous) starts.push([...previous.lengthscales.map(Math.log), Math.log(previous.signalVariance), Math.log(previous.noiseVariance)]);
+
+  let theta = starts[0];
+  let best = score(theta);
+  for (const s of starts.slice(1)) {
+    const r = score(s);
+    if (r.value > best.value) [theta, best] = [s, r];
+  }
+
+  const bounds = [...new Array<readonly [number, number]>(d).fill(B.lengthscale), B.signalVariance, B.noiseVariance];
+  // fewer refinement sweeps for long histories, where each evaluation costs O(n³)
+  const sweeps = xs.length > 80 ? 1 : 2;
+  for (const step of [Math.log(3), Math.log(3) / 3]) {
+    for (let sweep = 0; sweep < sweeps; sweep++) {
+      let improved = false;
+      for (let c = 0; c < theta.length; c++) {
+        for (const sign of [1, -1]) {
+          const t = [...theta];
+          t[c] = clamp(t[c] + sign * step, bounds[c]);
+          if (t[c] === theta[c]) continue;
+          const r = score(t);
+          if (r.value > best.value + 1e-9) {
+            [theta, best] = [t, r];
+            improved = true;
+            break;
+          }
+        }
+      }
+      if (!improved) break;
+    }
+  }
+  const gp = best.gp ?? new GaussianProcess(dims, xs, ys, toHyper(theta), dist);
+  return { hyper: toHyper(theta), gp };
+}

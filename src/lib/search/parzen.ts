@@ -1,0 +1,132 @@
+import { type Rng } from './rng';
+import { logSumExp, truncNormLogPdf, truncNormSample, weightedIndex } from './stats';
+import type { Dimension } from './types';
+
+/**
+ * Optuna's default observation weights: all 1 below 25 observations, above that the 25 newest
+ * keep weight 1 and older ones ramp linearly down towards 1/n. `n`: observations, oldest first.
+ */
+export function observationWeights(n: number): number[] {
+  if (n < 25) return new Array<number>(n).fill(1);
+  const ramp = n - 25;
+  return Array.from({ length: n }, (_, i) => (i < ramp ? 1 / n + ((1 - 1 / n) * i) / Math.max(1, ramp - 1) : 1));
+}
+
+/**
+ * Bandwidths of 1-D Gaussian kernels at `mus` (unit interval) from neighbour distances, as
+ * Optuna's univariate TPE does: each kernel is as wide as the larger gap to its sorted
+ * neighbours (the prior's centre 0.5 counts as a neighbour; the outermost kernels use their
+ * inner gap only), clipped to [1 / min(100, n + 2), 1].
+ */
+export function neighbourBandwidths(mus: readonly number[]): number[] {
+  const n = mus.length;
+  if (n === 0) return [];
+  const withPrior = [...mus, 0.5];
+  const order = withPrior.map((_, i) => i).sort((a, b) => withPrior[a] - withPrior[b] || a - b);
+  const s = order.map((i) => withPrior[i]);
+  const m = s.length;
+  const sig = new Array<number>(m);
+  for (let k = 0; k < m; k++) {
+    const left = k === 0 ? s[k] - 0 : s[k] - s[k - 1];
+    const right = k === m - 1 ? 1 - s[k] : s[k + 1] - s[k];
+    sig[k] = Math.max(left, right);
+  }
+  if (m >= 2) {
+    sig[0] = s[1] - s[0];
+    sig[m - 1] = s[m - 1] - s[m - 2];
+  }
+  const minSigma = 1 / Math.min(100, n + 2);
+  const out = new Array<number>(n);
+  order.forEach((orig, k) => {
+    if (orig < n) out[orig] = Math.min(1, Math.max(minSigma, sig[k]));
+  });
+  return out;
+}
+
+/** Index of the choice a unit coordinate falls in, for a categorical with k choices. */
+export function choiceIndex(u: number, k: number): number {
+  return Math.min(k - 1, Math.max(0, Math.floor(u * k)));
+}
+
+/**
+ * A Parzen estimator over the unit cube: a weighted mixture with one product kernel per
+ * observation plus a prior kernel (weight `priorWeight`). Numeric dimensions use Gaussians
+ * truncated to [0, 1] (log ranges are already logarithmic in unit space); categorical
+ * dimensions use choice distributions that put extra mass on the observed choice.
+ */
+export class ParzenEstimator {
+  /** mixture weights (observations, then the prior), summing to 1. */
+  readonly weights: number[];
+  /** per dimension: kernel centres and widths (numeric) or choice probabilities (categorical). */
+  private readonly kernels: ({ type: 'numeric'; mus: number[]; sigmas: number[] } | { type: 'categorical'; probs: number[][] })[];
+
+  /**
+   * dims: the searched dimensions; points: observations [n][dims] in the unit cube;
+   * obsWeights: one non-negative weight per observation; priorWeight: > 0.
+   */
+  constructor(dims: Dimension[], points: number[][], obsWeights: number[], priorWeight = 1) {
+    const n = points.length;
+    const w = [...obsWeights, priorWeight];
+    const total = w.reduce((a, b) => a + b, 0);
+    this.weights = w.map((x) => x / total);
+    this.kernels = dims.map((d, j) => {
+      if (d.spec.type === 'categorical') {
+        const k = d.spec.choices.length;
+        // as Optuna: every kernel spreads priorWeight / (n + 1) over all choices, plus 1 on its own
+        const base = priorWeight / (n + 1);
+        const probs = points.map((p) => {
+          const row = new Array<number>(k).fill(base);
+          row[choiceIndex(p[j], k)] += 1;
+          const s = base * k + 1;
+          return row.map((x) => x / s);
+        });
+        probs.push(new Array<number>(k).fill(1 / k));
+        return { type: 'categorical' as const, probs };
+      }
+      const mus = points.map((p) => p[j]);
+      const sigmas = neighbourBandwidths(mus);
+      return { type: 'numeric' as const, mus: [...mus, 0.5], sigmas: [...sigmas, 1] };
+    });
+  }
+
+  /** a point of the unit cube drawn from the mixture (categoricals at their bin centre). */
+  sample(rng: Rng): number[] {
+    const c = weightedIndex(rng, this.weights);
+    return this.kernels.map((k) => {
+      if (k.type === 'numeric') return truncNormSample(rng, k.mus[c], k.sigmas[c]);
+      const probs = k.probs[c];
+      return (weightedIndex(rng, probs) + 0.5) / probs.length;
+    });
+  }
+
+  /** log density of the mixture at u (density for numeric dims times mass for categorical ones). */
+  logPdf(u: number[]): number {
+    const terms = this.weights.map((w, c) => {
+      let s = Math.log(w);
+      this.kernels.forEach((k, j) => {
+        if (k.type === 'numeric') s += truncNormLogPdf(u[j], k.mus[c], k.sigmas[c]);
+        else s += Math.log(k.probs[c][choiceIndex(u[j], k.probs[c].length)]);
+      });
+      return s;
+    });
+    return logSumExp(terms);
+  }
+
+  /** marginal density of numeric dimension j at x in [0, 1] (per unit length). */
+  marginalDensity(j: number, x: number): number {
+    const k = this.kernels[j];
+    if (k.type !== 'numeric') throw new Error(`dimension ${j} is categorical`);
+    let s = 0;
+    this.weights.forEach((w, c) => (s += w * Math.exp(truncNormLogPdf(x, k.mus[c], k.sigmas[c]))));
+    return s;
+  }
+
+  /** marginal probability of each choice of categorical dimension j. */
+  marginalChoices(j: number): number[] {
+    const k = this.kernels[j];
+    if (k.type !== 'categorical') throw new Error(`dimension ${j} is numeric`);
+    const out = new Array<number>(k.probs[0].length).fill(0);
+    this.weights.forEach((w, c) => k.probs[c].forEach((p, i) => (out[i] += w * p)));
+    return out;
+  }
+}

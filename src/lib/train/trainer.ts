@@ -1,0 +1,178 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../experiment/types';
+import { buildModel, buildOptimizer, disposeOptimizer } from '../model/build';
+import { paramCount, outputUnits } from '../model/spec';
+import { makeRng, shuffle } from '../search/rng';
+import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
+
+/** Called after every epoch with that epoch's metrics; the answer may stop or prune the trial. */
+export type EpochCallback = (m: EpochMetrics) => EpochControl | Promise<EpochControl>;
+
+/**
+ * Trains one trial on the current tfjs backend with a hand-written loop built for small models:
+ * the data is uploaded once, each epoch shuffles with a seeded permutation and gathers batches on
+ * the device, and the metrics are read back once per epoch, asynchronously.
+ * A non-finite loss ends the trial as `diverged`. Every tensor it creates is disposed.
+ */
+export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: EpochCallback): Promise<TrialResult> {
+  const start = performance.now();
+  const backend = tf.getBackend() as BackendName;
+  const spec = cfg.model;
+  const nTrain = data.yTrain.length;
+  const nVal = data.yVal.length;
+  const classification = data.task === 'classification';
+  const nOut = outputUnits(data.task, data.nClasses);
+  const epochs: EpochMetrics[] = [];
+  let status: TrialResult['status'] = 'complete';
+  let message: string | undefined;
+  let peakTensors = tf.memory().numTensors;
+
+  const owned: tf.Tensor[] = [];
+  const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
+  const model = buildModel(spec, data.d, data.task, data.nClasses, cfg.seed);
+  const optimizer = buildOptimizer(spec);
+  try {
+    const xTrain = own(tf.tensor2d(data.xTrain, [nTrain, data.d]));
+    const xVal = own(tf.tensor2d(data.xVal, [nVal, data.d]));
+    const yTrain = own(targets(data.yTrain, classification, nOut));
+    const yVal = own(targets(data.yVal, classification, nOut));
+    const labelsVal = classification ? own(tf.tensor1d(Int32Array.from(data.yVal), 'int32')) : null;
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
+    const batch = Math.max(1, Math.min(spec.batchSize, nTrain));
+    const rng = makeRng(cfg.seed, 'shuffle');
+    const order = Array.from({ length: nTrain }, (_, i) => i);
+
+    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const perm = own(tf.tensor1d(Int32Array.from(shuffle(rng, order)), 'int32'));
+      let lossSum: tf.Tensor = tf.scalar(0);
+      let correctSum: tf.Tensor = tf.scalar(0);
+      for (let s = 0; s < nTrain; s += batch) {
+        const size = Math.min(batch, nTrain - s);
+        const [bl, bc] = tf.tidy(() => {
+          const idx = perm.slice(s, size);
+          const xb = tf.gather(xTrain, idx);
+          const yb = tf.gather(yTrain, idx);
+          let taskLoss: tf.Scalar | null = null;
+          let correct: tf.Scalar | null = null;
+          optimizer.minimize(() => {
+            const out = model.apply(xb, { training: true }) as tf.Tensor2D;
+            const l = lossOf(yb, out, classification);
+            taskLoss = tf.keep(l);
+            if (classification) correct = tf.keep(countCorrect(yb, out));
+            return penalised(l, kernels, spec.l1, spec.l2);
+          }, false, vars);
+          const t = taskLoss as unknown as tf.Scalar;
+          const c = (correct as tf.Scalar | null) ?? tf.scalar(0);
+          const res = [lossSum.add(t.mul(size)), correctSum.add(c)];
+          t.dispose();
+          c.dispose();
+          return res;
+        });
+        lossSum.dispose();
+        correctSum.dispose();
+        lossSum = bl;
+        correctSum = bc;
+      }
+      perm.dispose();
+      owned.splice(owned.indexOf(perm), 1);
+      const [vLoss, vCorrect] = tf.tidy(() => {
+        const out = model.predict(xVal) as tf.Tensor2D;
+        return [lossOf(yVal, out, classification), classification ? countCorrect(yVal, out) : tf.scalar(0)];
+      });
+      peakTensors = Math.max(peakTensors, tf.memory().numTensors);
+      const [ls, cs, vl, vc] = await Promise.all([lossSum, correctSum, vLoss, vCorrect].map((t) => t.data()));
+      tf.dispose([lossSum, correctSum, vLoss, vCorrect]);
+      const m: EpochMetrics = {
+        epoch,
+        trainLoss: ls[0] / nTrain,
+        valLoss: vl[0],
+        elapsedMs: performance.now() - start,
+      };
+      if (classification) {
+        m.trainAcc = cs[0] / nTrain;
+        m.valAcc = vc[0] / nVal;
+      }
+      epochs.push(m);
+      if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.valLoss)) {
+        status = 'diverged';
+        message = `The loss became ${Number.isNaN(m.trainLoss) || Number.isNaN(m.valLoss) ? 'NaN' : 'infinite'} at epoch ${epoch}: the weights blew up (learning rate ${spec.learningRate} is probably too high).`;
+        break;
+      }
+      const control = await onEpoch(m);
+      if (control === 'stop') { status = 'cancelled'; break; }
+      if (control === 'prune') { status = 'pruned'; break; }
+    }
+
+    const result: TrialResult = {
+      trialId: cfg.trialId, status, epochs, backend, timeMs: performance.now() - start,
+      peakTensors, paramCount: paramCount(spec.layers, data.d, nOut), message,
+    };
+    if (status !== 'diverged' && status !== 'cancelled') {
+      if (classification && labelsVal) result.confusion = await confusionOf(model, xVal, labelsVal, data.nClasses);
+      if (cfg.boundaryGrid > 0 && cfg.boundaryExtent && data.d === 2) {
+        result.boundary = await surface(model, cfg.boundaryGrid, cfg.boundaryExtent, classification, data.nClasses);
+      }
+    }
+    return result;
+  } finally {
+    tf.dispose(owned);
+    model.dispose();
+    disposeOptimizer(optimizer);
+  }
+}
+
+/** Targets as the loss wants them: one-hot [n, k] for classes, [n, 1] for regression. */
+function targets(y: Float32Array, classification: boolean, nOut: number): tf.Tensor2D {
+  return tf.tidy(() => classification
+    ? tf.oneHot(tf.tensor1d(Int32Array.from(y), 'int32'), nOut).toFloat() as tf.Tensor2D
+    : tf.tensor2d(y, [y.length, 1]));
+}
+
+function lossOf(y: tf.Tensor, out: tf.Tensor, classification: boolean): tf.Scalar {
+  return classification ? tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar : tf.losses.meanSquaredError(y, out) as tf.Scalar;
+}
+
+function countCorrect(yOneHot: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  return tf.equal(tf.argMax(yOneHot, 1), tf.argMax(logits, 1)).sum().toFloat() as tf.Scalar;
+}
+
+/** Task loss plus l1·Σ|W| + l2·ΣW² over the dense kernels (biases are not penalised). */
+function penalised(loss: tf.Scalar, kernels: tf.Tensor[], l1: number, l2: number): tf.Scalar {
+  let total = loss;
+  for (const k of kernels) {
+    if (l1 > 0) total = total.add(k.abs().sum().mul(l1));
+    if (l2 > 0) total = total.add(k.square().sum().mul(l2));
+  }
+  return total;
+}
+
+async function confusionOf(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor1D, k: number): Promise<number[][]> {
+  const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1));
+  const [p, t] = await Promise.all([pred.data(), labels.data()]);
+  pred.dispose();
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < p.length; i++) m[t[i]][p[i]]++;
+  return m;
+}
+
+/** Model output on a g×g grid over `extent` (standardised features), rows from the top (ymax). */
+async function surface(model: tf.LayersModel, g: number, extent: [number, number, number, number], classification: boolean, k: number): Promise<Float32Array> {
+  const [x0, x1, y0, y1] = extent;
+  const pts = new Float32Array(g * g * 2);
+  for (let r = 0; r < g; r++) {
+    for (let c = 0; c < g; c++) {
+      const i = r * g + c;
+      pts[2 * i] = x0 + ((c + 0.5) / g) * (x1 - x0);
+      pts[2 * i + 1] = y1 - ((r + 0.5) / g) * (y1 - y0);
+    }
+  }
+  const out = tf.tidy(() => {
+    const o = model.predict(tf.tensor2d(pts, [g * g, 2])) as tf.Tensor2D;
+    if (!classification) return o.reshape([g * g]);
+    return k === 2 ? tf.softmax(o).slice([0, 1], [g * g, 1]).reshape([g * g]) : tf.argMax(o, 1).toFloat();
+  });
+  const v = (await out.data()) as Float32Array;
+  out.dispose();
+  return Float32Array.from(v);
+}

@@ -1,0 +1,271 @@
+import { getContext, setContext } from 'svelte';
+import type { DataSpec, Experiment, ParamName, TrialParams } from '../lib/experiment/types';
+import { defaultExperiment } from '../lib/experiment/defaults';
+import { searchedParams } from '../lib/experiment/params';
+import { validateExperiment, type FieldError } from '../lib/experiment/validate';
+import { decodeExperiment, encodeExperiment } from '../lib/experiment/url';
+import { loadDataset } from '../lib/data/registry';
+import { prepare, type Prepared } from '../lib/data/split';
+import type { Dataset } from '../lib/data/types';
+import { STRATEGIES } from '../lib/search/registry';
+import type { TrialState } from '../lib/search/types';
+import { Sweep, type WorkerFactory } from '../lib/train/pool';
+import type { BackendInfo, EpochMetrics, TrialConfig, TrialResult } from '../lib/train/types';
+import { fitVerdict, labelNoiseLoss, verdictOptions, type FitVerdict, type VerdictOptions } from '../lib/analysis/verdict';
+import { LABEL_FLIP_PER_NOISE } from '../lib/data/generators';
+
+/** One trial as the page shows it. Replaced (never mutated) on every change. */
+export interface TrialView {
+  id: number;
+  params: TrialParams;
+  cfg: TrialConfig;
+  state: TrialState | 'cancelled';
+  epochs: EpochMetrics[];
+  backend: string;
+  worker: number;
+  startedAt: number;
+  result?: TrialResult;
+  verdict?: FitVerdict;
+}
+
+/** Which metric the charts plot and the search optimises. */
+export interface MetricInfo {
+  key: 'valLoss' | 'valAcc';
+  label: string;
+  /** true when higher is better. */
+  higherBetter: boolean;
+}
+
+const GRID = 48;
+
+/**
+ * The page's shared state: the experiment being edited, its validation, the loaded data and
+ * the trials of the current sweep. Handed down by context (see useStudy).
+ */
+export class Study {
+  experiment = $state<Experiment>(defaultExperiment());
+  /** message shown when the URL could not be restored. */
+  urlMessage = $state('');
+  dataset = $state.raw<Dataset | null>(null);
+  prepared = $state.raw<Prepared | null>(null);
+  dataError = $state('');
+  dataLoading = $state(false);
+  trials = $state.raw<TrialView[]>([]);
+  running = $state(false);
+  /** message of a sweep-level problem (no backend, etc.). */
+  sweepError = $state('');
+  backends = $state.raw<Record<number, BackendInfo>>({});
+  selected = $state<number | null>(null);
+  hovered = $state<number | null>(null);
+  sweepStartedAt = $state(0);
+  now = $state(0);
+
+  errors: FieldError[] = $derived(validateExperiment(this.experiment));
+  errorAt = $derived(new Map(this.errors.map((e) => [e.path, e.message])));
+  searched = $derived(searchedParams(this.experiment.space));
+  canRun = $derived(this.errors.length === 0 && this.prepared !== null && !this.running && !this.dataLoading);
+  metric: MetricInfo = $derived(
+    this.dataset?.task === 'regression'
+      ? { key: 'valLoss', label: 'Validation loss (MSE, standardised units)', higherBetter: false }
+      : { key: 'valAcc', label: 'Validation accuracy (%)', higherBetter: true },
+  );
+  finished = $derived(this.trials.filter((t) => t.state !== 'running').length);
+  focus = $derived(this.hovered ?? this.selected);
+
+  private sweep: Sweep | null = null;
+  private queue = new Map<number, EpochMetrics[]>();
+  private ended = new Map<number, TrialResult>();
+  private frame = 0;
+
+  constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
+
+  /** Restores the experiment from a URL hash; a bad hash keeps the defaults and explains why. */
+  restore(hash: string): void {
+    const r = decodeExperiment(hash);
+    if (r.kind === 'ok') this.experiment = r.experiment;
+    else if (r.kind === 'error') this.urlMessage = `${r.message} The default experiment was opened instead.`;
+  }
+
+  /** The shareable hash of the current experiment, or null while it is invalid. */
+  get hash(): string | null {
+    return this.errors.length === 0 ? encodeExperiment($state.snapshot(this.experiment) as Experiment) : null;
+  }
+
+  /** Loads (or generates) the dataset and prepares the split. Keeps the previous data on error. */
+  async loadData(spec: DataSpec): Promise<void> {
+    if (this.errors.some((e) => e.path.startsWith('data.'))) return;
+    this.dataLoading = true;
+    try {
+      const ds = this.dataset?.id === spec.id && !this.dataset.is2d ? this.dataset : await loadDataset(spec, this.datasetsUrl);
+      if (JSON.stringify(spec) !== JSON.stringify($state.snapshot(this.experiment.data))) return; // superseded
+      this.dataset = ds;
+      this.prepared = prepare(ds, spec);
+      this.dataError = '';
+    } catch (e) {
+      this.dataError = `Could not load the dataset: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      this.dataLoading = false;
+    }
+  }
+
+  /** Extent of the 2-D decision-surface grid in standardised units (covers every point with a margin). */
+  get boundaryExtent(): [number, number, number, number] | undefined {
+    const p = this.prepared;
+    if (!p || !this.dataset?.is2d) return undefined;
+    let lo = [Infinity, Infinity];
+    let hi = [-Infinity, -Infinity];
+    for (const x of [p.data.xTrain, p.data.xVal]) {
+      for (let i = 0; i < x.length; i += 2) {
+        for (const j of [0, 1]) {
+          lo[j] = Math.min(lo[j], x[i + j]);
+          hi[j] = Math.max(hi[j], x[i + j]);
+        }
+      }
+    }
+    const pad = (j: number) => 0.08 * (hi[j] - lo[j]);
+    lo = lo.map((v, j) => v - pad(j));
+    hi = hi.map((v, j) => v + pad(j));
+    return [lo[0], hi[0], lo[1], hi[1]];
+  }
+
+  /** Starts a sweep with the current experiment. Previous trials are replaced. */
+  async run(): Promise<void> {
+    if (!this.canRun || !this.prepared) return;
+    const experiment = $state.snapshot(this.experiment) as Experiment;
+    const entry = STRATEGIES[experiment.strategy.kind];
+    if (!entry) {
+      this.sweepError = `The ${experiment.strategy.kind} strategy is not available.`;
+      return;
+    }
+    const strategy = entry.create({
+      dims: searchedParams(experiment.space),
+      seed: experiment.strategy.seed,
+      gridPoints: experiment.strategy.gridPoints,
+      budget: experiment.strategy.budget,
+    });
+    const metric = this.metric;
+    this.trials = [];
+    this.backends = {};
+    this.selected = null;
+    this.sweepError = '';
+    this.running = true;
+    this.sweepStartedAt = performance.now();
+    const tick = setInterval(() => (this.now = performance.now()), 250);
+    this.sweep = new Sweep({
+      experiment,
+      data: this.prepared.data,
+      strategy,
+      objective: metric.key === 'valAcc' ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss,
+      factory: this.factory,
+      boundaryGrid: this.dataset?.is2d ? GRID : 0,
+      boundaryExtent: this.boundaryExtent,
+    }, {
+      trialStarted: (id, params, cfg, worker) => {
+        this.trials = [...this.trials, { id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() }];
+      },
+      epoch: (id, m) => {
+        const q = this.queue.get(id) ?? [];
+        q.push(m);
+        this.queue.set(id, q);
+        this.schedule();
+      },
+      trialEnded: (id, result) => {
+        this.ended.set(id, result);
+        this.schedule();
+      },
+      backend: (worker, info) => {
+        this.backends = { ...this.backends, [worker]: info };
+        this.trials = this.trials.map((t) => (t.worker === worker && t.state === 'running' ? { ...t, backend: info.backend } : t));
+      },
+      error: (message) => (this.sweepError = message),
+    });
+    try {
+      await this.sweep.run();
+    } catch (e) {
+      this.sweepError = `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      clearInterval(tick);
+      this.flush();
+      this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
+      this.running = false;
+      this.sweep = null;
+    }
+  }
+
+  /** Stops the sweep now; finished trials stay. */
+  cancel(): void {
+    this.sweep?.cancel();
+  }
+
+  /** Batches epoch and end events into one state update per animation frame. */
+  private schedule(): void {
+    if (this.frame) return;
+    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 16);
+    this.frame = raf(() => this.flush()) as unknown as number;
+  }
+
+  private flush(): void {
+    this.frame = 0;
+    if (this.queue.size === 0 && this.ended.size === 0) return;
+    const opts = this.verdictOpts;
+    this.trials = this.trials.map((t) => {
+      const q = this.queue.get(t.id);
+      const r = this.ended.get(t.id);
+      if (!q && !r) return t;
+      const epochs = q ? [...t.epochs, ...q] : t.epochs;
+      if (!r) return { ...t, epochs };
+      // Keep the epochs the page already drew when a cancelled trial returns none.
+      const all = r.epochs.length >= epochs.length ? r.epochs : epochs;
+      const state: TrialView['state'] = r.status;
+      const verdict = r.status === 'cancelled' || r.status === 'failed' ? undefined : (opts ? fitVerdict(all, r.status, opts) ?? undefined : undefined);
+      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict };
+    });
+    this.queue.clear();
+    this.ended.clear();
+  }
+
+  /** What the verdict rules compare against: the loss of ignoring the inputs (from the training
+   *  class priors) and, for generated 2-D data, the loss that its label noise makes unavoidable. */
+  get verdictOpts(): VerdictOptions | null {
+    const p = this.prepared;
+    const ds = this.dataset;
+    if (!p || !ds) return null;
+    if (p.data.task === 'regression') return verdictOptions('regression', 1);
+    const k = p.data.nClasses;
+    const counts = new Array<number>(k).fill(0);
+    for (const y of p.data.yTrain) counts[y]++;
+    const priors = counts.map((c) => c / p.data.yTrain.length);
+    const noise = ds.is2d ? labelNoiseLoss(this.experiment.data.noise * LABEL_FLIP_PER_NOISE, k) : 0;
+    return verdictOptions('classification', k, priors, noise);
+  }
+
+  /** The value of the study metric at the end of trial `t` (percent for accuracy). */
+  finalMetric(t: TrialView): number | undefined {
+    const last = t.epochs[t.epochs.length - 1];
+    if (!last) return undefined;
+    return this.metric.key === 'valAcc' ? (last.valAcc ?? NaN) * 100 : last.valLoss;
+  }
+
+  /** The best value of the study metric over the trial's epochs. */
+  bestMetric(t: TrialView): number | undefined {
+    if (t.epochs.length === 0) return undefined;
+    const vals = t.epochs.map((e) => (this.metric.key === 'valAcc' ? (e.valAcc ?? NaN) * 100 : e.valLoss)).filter(Number.isFinite);
+    if (!vals.length) return NaN;
+    return this.metric.higherBetter ? Math.max(...vals) : Math.min(...vals);
+  }
+
+  /** Sets one searched parameter's spec. */
+  setSpec(name: ParamName, spec: Experiment['space'][ParamName]): void {
+    this.experiment.space[name] = spec;
+  }
+}
+
+const KEY = Symbol('study');
+/** Provides the Study to child components. */
+export function provideStudy(s: Study): Study {
+  return setContext(KEY, s);
+}
+/** The Study provided by an ancestor. */
+export function useStudy(): Study {
+  return getContext<Study>(KEY);
+}
