@@ -263,7 +263,7 @@ function evidenceOf(epochs: readonly EpochMetrics[], opts: VerdictOptions): Verd
   };
 }
 
-/** "epoch 7" / "1 epoch" helpers. */
+/** "1 epoch" / "20 epochs". */
 const epochs1 = (n: number) => (n === 1 ? '1 epoch' : `${n} epochs`);
 
 /** Relative change as a student would compute it: (b - a) / a. */

@@ -37,7 +37,11 @@ export interface EvolutionStrategy extends Strategy {
 }
 
 interface Member {
+  /** position in ask order (null while queued; elites keep their original's). */
+  ordinal: number | null;
+  /** trial id, known once the trial is told (elites: from the start). */
   id: number | null;
+  generation: number;
   params: TrialParams;
   origin: EvolutionMember['origin'];
   parents: number[];
@@ -80,16 +84,20 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
 
   const generations: Member[][] = [];
   const results = new Map<number, Result>();
-  const generationById = new Map<number, number>();
   const paramsById = new Map<number, TrialParams>();
+  /** proposed members in ask order, and told ones by trial id. */
+  const asked: Member[] = [];
+  const byId = new Map<number, Member>();
   const queue: Member[] = [];
-  let nextId = 0;
+  // The pool numbers trials in ask order from some first id; learnt from each tell, so that
+  // running trials can be named before they end.
+  let idOffset = 0;
 
   const fitnessOf = (id: number | null): number | null => (id === null ? null : results.get(id)?.fitness ?? null);
   const key = (p: TrialParams) => paramsKey(dims, p);
 
-  function randomMember(): Member {
-    return { id: null, params: paramsFromUnit(dims, dims.map(() => rng())), origin: 'random', parents: [] };
+  function randomMember(generation: number): Member {
+    return { ordinal: null, id: null, generation, params: paramsFromUnit(dims, dims.map(() => rng())), origin: 'random', parents: [] };
   }
 
   /** every finished trial with a fitness, best first (ties: lower id). */
@@ -137,18 +145,27 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
     // the parent pool: the previous generation's evaluated members (its elites included);
     // if it has none yet, every evaluated trial
     const pool = evaluatedPrev.length > 0 ? evaluatedPrev : all;
-    const members: Member[] = all.slice(0, E).map((e) => ({ id: e.id, params: paramsById.get(e.id)!, origin: 'elite' as const, parents: [e.id] }));
-    const taken = new Set<string>([...paramsById.values()].map(key));
+    const generation = generations.length;
+    const members: Member[] = all.slice(0, E).map((e) => ({
+      ordinal: byId.get(e.id)?.ordinal ?? null,
+      id: e.id,
+      generation,
+      params: paramsById.get(e.id)!,
+      origin: 'elite' as const,
+      parents: [e.id],
+    }));
+    const taken = new Set<string>([...paramsById.values(), ...asked.map((m) => m.params)].map(key));
     for (const p of pending) taken.add(key(p));
     while (members.length < P) {
       let child: Member | null = null;
       for (let attempt = 0; attempt < 20; attempt++) {
         if (pool.length === 0) {
-          child = randomMember();
+          child = randomMember(generation);
         } else {
           const a = tournamentPick(pool).id;
           const b = tournamentPick(pool).id;
-          child = { id: null, params: paramsFromUnit(dims, snapUnit(dims, breedChild(a, b))), origin: 'child', parents: a === b ? [a] : [a, b] };
+          const params = paramsFromUnit(dims, snapUnit(dims, breedChild(a, b)));
+          child = { ordinal: null, id: null, generation, params, origin: 'child', parents: a === b ? [a] : [a, b] };
         }
         if (!taken.has(key(child.params))) break;
       }
@@ -162,15 +179,14 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
 
   function ask(pending: TrialParams[]): TrialParams | null {
     if (generations.length === 0) {
-      const first = Array.from({ length: P }, randomMember);
+      const first = Array.from({ length: P }, () => randomMember(0));
       generations.push(first);
       queue.push(...first);
     }
     if (queue.length === 0 && !breed(pending)) return null;
     const m = queue.shift()!;
-    m.id = nextId++;
-    generationById.set(m.id, generations.length - 1);
-    paramsById.set(m.id, m.params);
+    m.ordinal = asked.length;
+    asked.push(m);
     return m.params;
   }
 
@@ -182,12 +198,12 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
       generations: generations.map((members, index) => ({
         index,
         members: members.map((m) => ({
-          id: m.id,
+          id: m.id ?? (m.ordinal === null ? null : m.ordinal + idOffset),
           params: { ...m.params },
           origin: m.origin,
           parents: [...m.parents],
           fitness: fitnessOf(m.id),
-          state: m.id === null ? 'queued' : results.get(m.id)?.state ?? 'running',
+          state: m.id !== null ? results.get(m.id)?.state ?? 'running' : m.ordinal === null ? 'queued' : 'running',
         })),
       })),
     };
@@ -197,11 +213,25 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
     capacity: Infinity,
     ask,
     tell(id, params, outcome) {
-      if (!paramsById.has(id)) paramsById.set(id, params);
+      const k = key(params);
+      // normally the member at ordinal id - offset; else the earliest running one with these params
+      let m: Member | undefined = asked[id - idOffset];
+      if (!m || m.id !== null || key(m.params) !== k) m = asked.find((x) => x.id === null && key(x.params) === k);
+      if (m) {
+        m.id = id;
+        idOffset = id - m.ordinal!;
+        byId.set(id, m);
+      }
+      paramsById.set(id, params);
       const v = outcomeValue(outcome);
       results.set(id, { fitness: Number.isFinite(v) ? v : Infinity, state: outcome.state });
     },
-    generationOf: (id) => generationById.get(id),
+    generationOf(id) {
+      const told = byId.get(id);
+      if (told) return told.generation;
+      const running = asked[id - idOffset];
+      return running && running.id === null ? running.generation : undefined;
+    },
     describe,
   };
 }

@@ -47,7 +47,7 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
     const raw = scored.map((s) => s.y);
     const mean = raw.reduce((a, b) => a + b, 0) / raw.length;
     const sd = Math.sqrt(raw.reduce((a, b) => a + (b - mean) ** 2, 0) / raw.length) || 1;
-    return { xs: scored.map((s) => s.f.u), ys: raw.map((y) => (y - mean) / sd), mean, sd, ids: scored.map((s) => s.f.id) };
+    return { xs: scored.map((s) => s.f.u), ys: raw.map((y) => (y - mean) / sd), mean, sd };
   }
 
   function fit() {

@@ -90,6 +90,15 @@ export function gridValues(spec: Searched, n: number): (number | string)[] {
 /** The representative point of u: the unit coordinates of the params u maps to
  *  (ints and categoricals land on the centre of their bin). Models see only snapped points. */
 export function snapUnit(dims: Dimension[], u: number[]): number[] {
-  // floats map one-to-one (up to clamping), so only ints and categoricals need the round trip
-  return dims.map((d, i) => (d.spec.type === 'float' ? Math.min(1, Math.max(0, u[i])) : toUnit(d.spec, fromUnit(d.spec, u[i]))));
+  // floats map one-to-one (up to clamping) and categoricals to their bin centre, so only ints
+  // need the round trip through a value
+  return dims.map((d, i) => {
+    const t = Math.min(1, Math.max(0, u[i]));
+    if (d.spec.type === 'float') return t;
+    if (d.spec.type === 'categorical') {
+      const k = d.spec.choices.length;
+      return (Math.min(k - 1, Math.floor(t * k)) + 0.5) / k;
+    }
+    return toUnit(d.spec, fromUnit(d.spec, t));
+  });
 }

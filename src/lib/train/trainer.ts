@@ -58,7 +58,7 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
           optimizer.minimize(() => {
             const out = model.apply(xb, { training: true }) as tf.Tensor2D;
             const l = lossOf(yb, out, classification);
-            taskLoss = tf.keep(l);
+            taskLoss = tf.keep(l.clone()); // a copy: minimize() disposes the returned cost, which may be `l` itself
             if (classification) correct = tf.keep(countCorrect(yb, out));
             return penalised(l, kernels, spec.l1, spec.l2);
           }, false, vars);

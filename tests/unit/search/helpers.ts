@@ -51,11 +51,12 @@ export function done(objective: number, epochs = 3): TrialOutcome {
   return { state: 'complete', objective, curve: new Array<number>(epochs).fill(objective) };
 }
 
-/** Runs a strategy sequentially (concurrency 1) for `budget` trials; returns the objectives. */
-export function run(strategy: Strategy, f: (p: TrialParams) => number, budget: number): { params: TrialParams[]; ys: number[] } {
+/** Runs a strategy sequentially (concurrency 1) for `budget` trials, ids from `firstId`;
+ *  returns the params and objectives. */
+export function run(strategy: Strategy, f: (p: TrialParams) => number, budget: number, firstId = 0): { params: TrialParams[]; ys: number[] } {
   const params: TrialParams[] = [];
   const ys: number[] = [];
-  for (let id = 0; id < budget; id++) {
+  for (let id = firstId; id < firstId + budget; id++) {
     const p = strategy.ask([]);
     if (!p) break;
     const y = f(p);

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { neighbourBandwidths, observationWeights, ParzenEstimator } from '../../../src/lib/search/parzen';
+import { makeRng } from '../../../src/lib/search/rng';
+import type { Dimension } from '../../../src/lib/search/types';
+
+describe('Parzen estimator', () => {
+  it('weights observations like Optuna (flat below 25, then a ramp for the oldest)', () => {
+    expect(observationWeights(3)).toEqual([1, 1, 1]);
+    const w = observationWeights(30);
+    expect(w.length).toBe(30);
+    expect(w[0]).toBeCloseTo(1 / 30, 12);
+    expect(w[4]).toBeCloseTo(1, 12);
+    expect(w.slice(5).every((x) => x === 1)).toBe(true);
+  });
+
+  it.each([
+    [[0.2, 0.8], [0.3, 0.3]], // the prior centre 0.5 is their neighbour
+    [[0.1], [0.4]],
+    [[0.5, 0.52, 0.9], [0.2, 0.38, 0.38]], // 0.5 sits on the prior centre: clipped up to 1/(3+2)
+  ])('sets bandwidths from neighbour distances: %o -> %o', (mus, sigmas) => {
+    neighbourBandwidths(mus).forEach((s, i) => expect(s).toBeCloseTo(sigmas[i], 12));
+  });
+
+  const dims: Dimension[] = [
+    { name: 'dropout', spec: { type: 'float', low: 0, high: 1, log: false } },
+    { name: 'optimizer', spec: { type: 'categorical', choices: ['sgd', 'adam', 'rmsprop'] } },
+  ];
+  const points = [[0.2, 1 / 6], [0.25, 1 / 6], [0.7, 0.5]];
+  const pe = new ParzenEstimator(dims, points, [1, 1, 1], 1);
+
+  it('has densities that integrate to 1 and choice probabilities that sum to 1', () => {
+    const n = 2000;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += pe.marginalDensity(0, (i + 0.5) / n);
+    expect(s / n).toBeCloseTo(1, 3);
+    const probs = pe.marginalChoices(1);
+    expect(probs.reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+    expect(probs[0]).toBeGreaterThan(probs[1]);
+    expect(probs[1]).toBeGreaterThan(probs[2]);
+  });
+
+  it('samples inside the unit cube, categoricals at bin centres, mostly near the data', () => {
+    const rng = makeRng(1, 'test');
+    let near = 0;
+    for (let i = 0; i < 500; i++) {
+      const [x, c] = pe.sample(rng);
+      expect(x >= 0 && x <= 1).toBe(true);
+      expect([1 / 6, 0.5, 5 / 6].some((v) => Math.abs(v - c) < 1e-12)).toBe(true);
+      if (x < 0.4) near++;
+    }
+    expect(near / 500).toBeGreaterThan(0.45);
+  });
+});
