@@ -58,6 +58,10 @@ export class Study {
   selected = $state<number | null>(null);
   hovered = $state<number | null>(null);
   sweepStartedAt = $state(0);
+  /** Brushed ranges per axis key (a ParamName, or 'final' / 'best' / 'train' / 'gap'), in data units (percent for accuracy). */
+  brushes = $state<Record<string, [number, number]>>({});
+  /** Verdict kinds (or states) to show; empty = all. */
+  verdictFilter = $state<string[]>([]);
   now = $state(0);
 
   errors: FieldError[] = $derived(validateExperiment(this.experiment));
@@ -69,6 +73,8 @@ export class Study {
       ? { key: 'valLoss', label: 'Validation loss (MSE, standardised units)', higherBetter: false }
       : { key: 'valAcc', label: 'Validation accuracy (%)', higherBetter: true },
   );
+  /** Trials that pass every brush and the verdict filter: what every view and the table show. */
+  visible: TrialView[] = $derived(this.trials.filter((t) => this.passes(t)));
   finished = $derived(this.trials.filter((t) => t.state !== 'running').length);
   focus = $derived(this.hovered ?? this.selected);
 
@@ -252,6 +258,34 @@ export class Study {
     const vals = t.epochs.map((e) => (this.metric.key === 'valAcc' ? (e.valAcc ?? NaN) * 100 : e.valLoss)).filter(Number.isFinite);
     if (!vals.length) return NaN;
     return this.metric.higherBetter ? Math.max(...vals) : Math.min(...vals);
+  }
+
+  /** Value of trial `t` on axis `key`: a searched param (categoricals as their index in the
+   *  choices), or a metric: 'final' / 'best' (study metric), 'train' (final train metric), 'gap'
+   *  (final validation minus training loss). NaN when unknown. */
+  axisValue(t: TrialView, key: string): number {
+    const last = t.epochs[t.epochs.length - 1];
+    switch (key) {
+      case 'final': return this.finalMetric(t) ?? NaN;
+      case 'best': return this.bestMetric(t) ?? NaN;
+      case 'train': return last ? (this.metric.key === 'valAcc' ? (last.trainAcc ?? NaN) * 100 : last.trainLoss) : NaN;
+      case 'gap': return last ? last.valLoss - last.trainLoss : NaN;
+    }
+    const v = t.params[key as ParamName];
+    if (typeof v === 'number') return v;
+    const spec = this.experiment.space[key as ParamName];
+    if (v !== undefined && spec?.type === 'categorical') return spec.choices.map(String).indexOf(String(v));
+    return NaN;
+  }
+
+  private passes(t: TrialView): boolean {
+    const kind = t.verdict?.kind ?? t.state;
+    if (this.verdictFilter.length && !this.verdictFilter.includes(kind)) return false;
+    for (const [key, [lo, hi]] of Object.entries(this.brushes)) {
+      const v = this.axisValue(t, key);
+      if (!(v >= Math.min(lo, hi) && v <= Math.max(lo, hi))) return false;
+    }
+    return true;
   }
 
   /** Sets one searched parameter's spec. */
