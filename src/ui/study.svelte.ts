@@ -176,6 +176,7 @@ export class Study {
         this.schedule();
       },
       trialEnded: (id, result) => {
+        if (result.status === 'failed') console.warn(`Trial ${id + 1} failed: ${result.message}`);
         this.ended.set(id, result);
         this.schedule();
       },

@@ -14,8 +14,8 @@ export function fixedSpace(): SearchSpace {
  */
 export function defaultExperiment(): Experiment {
   const searched: Partial<Record<ParamName, ParamSpec>> = {
-    learningRate: { type: 'float', low: 1e-4, high: 0.1, log: true },
-    units: { type: 'int', low: 4, high: 64, log: true },
+    learningRate: { type: 'float', low: 3e-4, high: 0.03, log: true },
+    units: { type: 'int', low: 8, high: 128, log: true },
     l2: { type: 'float', low: 1e-6, high: 1e-2, log: true },
   };
   return {

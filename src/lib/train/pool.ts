@@ -124,10 +124,6 @@ export class Sweep {
       if (result.status !== 'cancelled') strategy.tell(id, params, this.outcome(result));
       this.listener.trialEnded(id, result);
       this.wakeAll();
-      if (result.message?.startsWith('No TensorFlow.js backend')) {
-        this.listener.error(result.message);
-        this.cancel();
-      }
     }
   }
 
@@ -164,7 +160,18 @@ export class Sweep {
     this.listener.trialStarted(id, params, cfg, slot);
     let w: WorkerHandle | null = null;
     try {
-      w = await this.ensureWorker(slot, experiment.backend);
+      try {
+        w = await this.ensureWorker(slot, experiment.backend);
+      } catch (e) {
+        // A worker that cannot even start (script failed to load, no backend) will not start
+        // for the next trial either: stop the sweep with one clear message instead of failing every trial.
+        const message = e instanceof Error ? e.message : String(e);
+        if (!this.cancelled) {
+          this.listener.error(`A training worker could not start: ${message}`);
+          this.cancel();
+        }
+        throw e;
+      }
       if (w.dataKey !== data.key) {
         await w.guard(w.api.setData(data));
         w.dataKey = data.key;
