@@ -5,10 +5,11 @@ import { searchedParams } from '../lib/experiment/params';
 import { validateExperiment, type FieldError } from '../lib/experiment/validate';
 import { decodeExperiment, encodeExperiment } from '../lib/experiment/url';
 import { loadDataset } from '../lib/data/registry';
-import { prepare, type Prepared } from '../lib/data/split';
+import { prepare, prepareFolds, type Prepared } from '../lib/data/split';
 import type { Dataset } from '../lib/data/types';
 import { STRATEGIES } from '../lib/search/registry';
-import type { TrialState } from '../lib/search/types';
+import type { Pruner, PrunerSnapshot, Strategy, StrategySnapshot, TrialState } from '../lib/search/types';
+import { createPruner, withPruner } from '../lib/search/pruners';
 import { Sweep, type WorkerFactory } from '../lib/train/pool';
 import type { BackendInfo, EpochMetrics, TrialConfig, TrialResult } from '../lib/train/types';
 import { fitVerdict, labelNoiseLoss, verdictOptions, type FitVerdict, type VerdictOptions } from '../lib/analysis/verdict';
@@ -26,6 +27,10 @@ export interface TrialView {
   startedAt: number;
   result?: TrialResult;
   verdict?: FitVerdict;
+  /** while running with k-fold or repeats: which run (0-based) of how many, and its epoch. */
+  run?: { run: number; runs: number; epoch: number };
+  /** why the pruner stopped this trial. */
+  pruneReason?: string;
 }
 
 /** Which metric the charts plot and the search optimises. */
@@ -79,6 +84,16 @@ export class Study {
   focus = $derived(this.hovered ?? this.selected);
 
   private sweep: Sweep | null = null;
+  private strategy: Strategy | null = null;
+  private pruner: Pruner | null = null;
+  private testScores = new Map<number, { loss: number; acc?: number }>();
+  private progress = new Map<number, { run: number; runs: number; epoch: number }>();
+  /** what the sampler is thinking (TPE densities, GP slice, population), refreshed as trials end. */
+  snapshot = $state.raw<StrategySnapshot | null>(null);
+  /** the pruner's rungs and decisions, refreshed as trials end. */
+  prunerSnapshot = $state.raw<PrunerSnapshot | null>(null);
+  /** the best configuration's score on the held-out test split, once the sweep is over. */
+  testReport = $state.raw<{ trialId: number; val: number; loss: number; acc?: number; nTest: number } | null>(null);
   private queue = new Map<number, EpochMetrics[]>();
   private ended = new Map<number, TrialResult>();
   private frame = 0;
@@ -143,13 +158,32 @@ export class Study {
       this.sweepError = `The ${experiment.strategy.kind} strategy is not available.`;
       return;
     }
-    const strategy = entry.create({
+    const metric = this.metric;
+    const base = entry.create({
       dims: searchedParams(experiment.space),
       seed: experiment.strategy.seed,
       gridPoints: experiment.strategy.gridPoints,
       budget: experiment.strategy.budget,
     });
-    const metric = this.metric;
+    const pr = experiment.strategy.pruner;
+    const accuracy = metric.key === 'valAcc';
+    const pruner = pr.kind === 'none' ? null : createPruner(
+      pr.kind === 'median' ? { kind: 'median', warmupTrials: pr.warmupTrials, warmupEpochs: pr.warmupEpochs, label: accuracy ? 'val accuracy' : 'val loss' }
+        : pr.kind === 'asha' ? { kind: 'asha', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label: accuracy ? 'val accuracy' : 'val loss' }
+        : { kind: 'hyperband', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label: accuracy ? 'val accuracy' : 'val loss' },
+      accuracy ? (v) => `${(-v * 100).toFixed(1)}%` : (v) => v.toPrecision(3),
+    );
+    const strategy = pruner ? withPruner(base, pruner) : base;
+    this.strategy = strategy;
+    this.pruner = pruner;
+    this.snapshot = null;
+    this.prunerSnapshot = pruner?.describe() ?? null;
+    this.testScores.clear();
+    this.testReport = null;
+    const ds = this.dataset;
+    const data = experiment.strategy.validation.scheme === 'kfold' && ds
+      ? prepareFolds(ds, experiment.data, experiment.strategy.validation.k).map((p) => p.data)
+      : [this.prepared.data];
     this.trials = [];
     this.backends = {};
     this.selected = null;
@@ -159,7 +193,7 @@ export class Study {
     const tick = setInterval(() => (this.now = performance.now()), 250);
     this.sweep = new Sweep({
       experiment,
-      data: this.prepared.data,
+      data,
       strategy,
       objective: metric.key === 'valAcc' ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss,
       factory: this.factory,
@@ -169,15 +203,22 @@ export class Study {
       trialStarted: (id, params, cfg, worker) => {
         this.trials = [...this.trials, { id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() }];
       },
-      epoch: (id, m) => {
-        const q = this.queue.get(id) ?? [];
-        q.push(m);
-        this.queue.set(id, q);
+      epoch: (id, m, run, runs) => {
+        // The live curve is the first run's; later folds/repeats show as progress, and the
+        // finished trial's curve is the mean over all runs.
+        if (run === 0) {
+          const q = this.queue.get(id) ?? [];
+          q.push(m);
+          this.queue.set(id, q);
+        }
+        this.progress.set(id, { run, runs, epoch: m.epoch });
         this.schedule();
       },
       trialEnded: (id, result) => {
         if (result.status === 'failed') console.warn(`Trial ${id + 1} failed: ${result.message}`);
-        this.ended.set(id, result);
+        // The test score is kept out of sight until the sweep is over, and then shown for the best trial only.
+        if (result.test) this.testScores.set(id, result.test);
+        this.ended.set(id, { ...result, test: undefined });
         this.schedule();
       },
       backend: (worker, info) => {
@@ -194,14 +235,58 @@ export class Study {
       clearInterval(tick);
       this.flush();
       this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
+      if (!this.sweep?.isCancelled) this.revealTest();
       this.running = false;
       this.sweep = null;
     }
   }
 
+  /** Once, at the end of a sweep that was not cancelled: the best configuration by validation
+   *  score and its test score. No other trial's test score is ever shown. */
+  private revealTest(): void {
+    let best: TrialView | undefined;
+    for (const t of this.trials) {
+      if (t.state !== 'complete') continue;
+      const v = this.finalMetric(t);
+      if (v === undefined || !Number.isFinite(v)) continue;
+      const bv = best ? this.finalMetric(best)! : NaN;
+      if (!best || (this.metric.higherBetter ? v > bv : v < bv)) best = t;
+    }
+    const score = best && this.testScores.get(best.id);
+    this.testReport = best && score ? { trialId: best.id, val: this.finalMetric(best)!, loss: score.loss, acc: score.acc, nTest: this.prepared?.test?.y.length ?? 0 } : null;
+    this.testScores.clear();
+  }
+
   /** Stops the sweep now; finished trials stay. */
   cancel(): void {
     this.sweep?.cancel();
+  }
+
+  /** True while the strategy race (src/ui/search/race.svelte.ts) trains; the main sweep waits for it. */
+  racing = $state(false);
+
+  /**
+   * What a Sweep needs besides a strategy to run `experiment` on the loaded data exactly as the
+   * main sweep does: the data of each fold, the objective (minimised: -accuracy, or validation
+   * loss), the worker factory, and a fresh pruner as the experiment configures it. For the
+   * strategy race; the trials it trains never enter `trials`. Null while no data is loaded.
+   */
+  sweepKit(experiment: Experiment): { data: Prepared['data'][]; objective: (m: EpochMetrics) => number; factory: WorkerFactory; pruner: Pruner | null } | null {
+    if (!this.prepared) return null;
+    const accuracy = this.metric.key === 'valAcc';
+    const pr = experiment.strategy.pruner;
+    const label = accuracy ? 'val accuracy' : 'val loss';
+    const pruner = pr.kind === 'none' ? null : createPruner(
+      pr.kind === 'median' ? { kind: 'median', warmupTrials: pr.warmupTrials, warmupEpochs: pr.warmupEpochs, label }
+        : pr.kind === 'asha' ? { kind: 'asha', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label }
+        : { kind: 'hyperband', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label },
+      accuracy ? (v) => `${(-v * 100).toFixed(1)}%` : (v) => v.toPrecision(3),
+    );
+    const ds = this.dataset;
+    const data = experiment.strategy.validation.scheme === 'kfold' && ds
+      ? prepareFolds(ds, experiment.data, experiment.strategy.validation.k).map((p) => p.data)
+      : [this.prepared.data];
+    return { data, objective: accuracy ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss, factory: this.factory, pruner };
   }
 
   /** Batches epoch and end events into one state update per animation frame. */
@@ -213,22 +298,30 @@ export class Study {
 
   private flush(): void {
     this.frame = 0;
-    if (this.queue.size === 0 && this.ended.size === 0) return;
+    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0) return;
     const opts = this.verdictOpts;
+    const anyEnded = this.ended.size > 0;
     this.trials = this.trials.map((t) => {
       const q = this.queue.get(t.id);
       const r = this.ended.get(t.id);
-      if (!q && !r) return t;
+      const pg = this.progress.get(t.id);
+      if (!q && !r && !pg) return t;
       const epochs = q ? [...t.epochs, ...q] : t.epochs;
-      if (!r) return { ...t, epochs };
+      if (!r) return { ...t, epochs, run: pg ?? t.run };
       // Keep the epochs the page already drew when a cancelled trial returns none.
       const all = r.epochs.length >= epochs.length ? r.epochs : epochs;
       const state: TrialView['state'] = r.status;
       const verdict = r.status === 'cancelled' || r.status === 'failed' ? undefined : (opts ? fitVerdict(all, r.status, opts) ?? undefined : undefined);
-      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict };
+      const pruneReason = r.status === 'pruned' ? this.pruner?.reasonFor(t.id) ?? 'Stopped by the pruner.' : undefined;
+      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict, pruneReason, run: undefined };
     });
     this.queue.clear();
     this.ended.clear();
+    this.progress.clear();
+    if (anyEnded) {
+      this.snapshot = this.strategy?.describe?.() ?? null;
+      this.prunerSnapshot = this.pruner?.describe() ?? null;
+    }
   }
 
   /** What the verdict rules compare against: the loss of ignoring the inputs (from the training

@@ -27,13 +27,15 @@ export function tickLabel(v: number): string {
 /** Ticks of a linear or log scale; log scales keep only the powers of ten (and 2×, 5× when few decades). */
 export function ticksOf(scale: TickScale, count: number, log = false): Tick[] {
   let values = scale.ticks(count);
-  if (log) {
+  if (log && values.length > count) {
+    // Within less than a decade d3 already returns a few plain ticks; thin out only long lists.
     const decades = values.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9);
     const few = decades.length < 3;
-    values = values.filter((v) => {
+    const kept = values.filter((v) => {
       const m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
       return Math.abs(m - 1) < 1e-6 || (few && (Math.abs(m - 2) < 1e-6 || Math.abs(m - 5) < 1e-6));
     });
+    if (kept.length >= 2) values = kept;
   }
   return values.map((v) => ({ pos: scale(v), label: tickLabel(v) }));
 }

@@ -1,3 +1,5 @@
+import { VERDICT_LABELS } from '../analysis/verdict';
+
 /**
  * Colour-blind-safe colours (Okabe & Ito, 2008) and the marks that go with them, so that no
  * meaning is carried by colour alone: verdicts also get a glyph and a dash pattern.
@@ -59,4 +61,39 @@ export function mixRgb(a: string, b: string, t: number): [number, number, number
   const [br, bg, bb] = hexToRgb(b);
   const k = Math.min(1, Math.max(0, t));
   return [ar + (br - ar) * k, ag + (bg - ag) * k, ab + (bb - ab) * k];
+}
+
+/** Display order of verdict kinds and trial states in legends and filters (good first, live trials last). */
+export const KIND_ORDER: readonly string[] = ['good', 'improving', 'underfitting', 'overfitting', 'unstable', 'diverged', 'pruned', 'complete', 'failed', 'cancelled', 'running'];
+
+const STATE_LABELS: Record<string, string> = { pruned: 'Pruned', complete: 'Complete', failed: 'Failed', cancelled: 'Cancelled', running: 'Running' };
+
+/** Label of a verdict kind or trial state: 'overfitting' -> 'Overfitting', 'running' -> 'Running'. */
+export function kindLabel(kind: string): string {
+  return VERDICT_LABELS[kind as keyof typeof VERDICT_LABELS] ?? STATE_LABELS[kind] ?? kind;
+}
+
+/** `kinds` without duplicates, in KIND_ORDER (unknown kinds last, alphabetically). */
+export function orderKinds(kinds: Iterable<string>): string[] {
+  const rank = (k: string) => {
+    const i = KIND_ORDER.indexOf(k);
+    return i < 0 ? KIND_ORDER.length : i;
+  };
+  return [...new Set(kinds)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** WCAG relative luminance of a '#rrggbb' colour, 0 (black) .. 1 (white). */
+export function luminance(hex: string): number {
+  const lin = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [r, g, b] = hexToRgb(hex);
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+
+/** Black or white, whichever has the higher contrast on the '#rrggbb' background `bg` (for text in heatmap cells). */
+export function readableOn(bg: string): '#000000' | '#ffffff' {
+  const l = luminance(bg);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff';
 }

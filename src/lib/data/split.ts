@@ -145,7 +145,8 @@ export interface Prepared {
    * RMSE in raw units = sqrt(mse) · std[0]. Classification y stays the class index.
    */
   yStats?: ColumnStats;
-  /** the fixed test rows, standardised the same way, when the dataset has them. */
+  /** the test rows, standardised the same way, when there are any (row indices in `split.test`
+   *  refer to the dataset after withTestSplit). */
   test?: { x: Float32Array; y: Float32Array };
 }
 
@@ -153,19 +154,41 @@ export interface Prepared {
 const PREPARE_VERSION = 1;
 
 /**
- * Split `ds` as `spec` says (stratified, seeded), standardise x with training-row statistics,
- * and standardise regression targets likewise. `ds` must be the dataset named by `spec.id`.
+ * `ds` with a held-out test split: a seeded, stratified `fraction` of its rows moved to the end and
+ * marked as `testRange`, so every later split (hold-out or k-fold) leaves them alone. A dataset that
+ * ships its own test split, or fraction 0, is returned unchanged.
  */
-export function prepare(ds: Dataset, spec: DataSpec): Prepared {
-  if (ds.id !== spec.id) throw new Error(`prepare: dataset '${ds.id}' does not match spec id '${spec.id}'`);
-  const split = splitData(ds, spec.valFraction, spec.seed);
+export function withTestSplit(ds: Dataset, fraction: number, seed: number): Dataset {
+  if (ds.testRange || !(fraction > 0)) return ds;
+  const rng = makeRng(seed, 'test');
+  const all = Array.from({ length: ds.n }, (_, i) => i);
+  const groups = strata(all, ds.task === 'classification' ? ds.y : undefined);
+  const nTest = Math.min(ds.n - 2, Math.max(1, Math.round(fraction * ds.n)));
+  const per = allocate(groups.map((g) => g.length), nTest);
+  const test: number[] = [];
+  const rest: number[] = [];
+  groups.forEach((g, i) => {
+    shuffle(rng, g);
+    test.push(...g.slice(0, per[i]));
+    rest.push(...g.slice(per[i]));
+  });
+  rest.sort((a, b) => a - b);
+  test.sort((a, b) => a - b);
+  const order = [...rest, ...test];
+  const x = new Float32Array(ds.n * ds.d);
+  order.forEach((src, dst) => x.set(ds.x.subarray(src * ds.d, (src + 1) * ds.d), dst * ds.d));
+  return { ...ds, x, y: Float32Array.from(order, (i) => ds.y[i]), testRange: [rest.length, ds.n] };
+}
+
+/** Train/validation rows standardised with statistics of the training rows only (and the test rows likewise). */
+function assemble(ds: Dataset, key: string, split: SplitIndices): Prepared {
   const xStats = standardize(ds.x, ds.d, split.train);
   const yStats = ds.task === 'regression' ? standardize(ds.y, 1, split.train) : undefined;
   const ys = (idx: Int32Array) => (yStats ? applyStandardize(ds.y, 1, idx, yStats) : Float32Array.from(idx, (i) => ds.y[i]));
-  const generated = ds.is2d ? `|n=${spec.samples}|noise=${spec.noise}` : '';
+  const test = split.test.length > 0 ? { x: applyStandardize(ds.x, ds.d, split.test, xStats), y: ys(split.test) } : undefined;
   return {
     data: {
-      key: `data:v${PREPARE_VERSION}|${ds.id}${generated}|val=${spec.valFraction}|seed=${spec.seed}`,
+      key,
       task: ds.task,
       d: ds.d,
       nClasses: ds.task === 'classification' ? (ds.classes?.length ?? 2) : 1,
@@ -173,10 +196,42 @@ export function prepare(ds: Dataset, spec: DataSpec): Prepared {
       yTrain: ys(split.train),
       xVal: applyStandardize(ds.x, ds.d, split.val, xStats),
       yVal: ys(split.val),
+      ...(test ? { xTest: test.x, yTest: test.y } : {}),
     },
     split,
     xStats,
     yStats,
-    test: split.test.length > 0 ? { x: applyStandardize(ds.x, ds.d, split.test, xStats), y: ys(split.test) } : undefined,
+    test,
   };
+}
+
+/** Cache key of the data a spec produces (fold -1 = hold-out). */
+function keyOf(ds: Dataset, spec: DataSpec, fold: number): string {
+  const generated = ds.is2d ? `|n=${spec.samples}|noise=${spec.noise}` : '';
+  const f = fold < 0 ? `val=${spec.valFraction}` : `fold=${fold}`;
+  return `data:v${PREPARE_VERSION}|${ds.id}${generated}|test=${spec.testFraction}|${f}|seed=${spec.seed}`;
+}
+
+/**
+ * Split `ds` as `spec` says (test rows held out first, then a stratified seeded train/validation
+ * split), standardise x with training-row statistics, and standardise regression targets likewise.
+ * `ds` must be the dataset named by `spec.id`.
+ */
+export function prepare(ds: Dataset, spec: DataSpec): Prepared {
+  if (ds.id !== spec.id) throw new Error(`prepare: dataset '${ds.id}' does not match spec id '${spec.id}'`);
+  const held = withTestSplit(ds, spec.testFraction, spec.seed);
+  return assemble(held, keyOf(ds, spec, -1), splitData(held, spec.valFraction, spec.seed));
+}
+
+/**
+ * The k folds of k-fold cross-validation over the non-test rows, each standardised with its own
+ * training rows. The test rows (if any) are the same for every fold and never in train or validation.
+ */
+export function prepareFolds(ds: Dataset, spec: DataSpec, k: number): Prepared[] {
+  if (ds.id !== spec.id) throw new Error(`prepareFolds: dataset '${ds.id}' does not match spec id '${spec.id}'`);
+  const held = withTestSplit(ds, spec.testFraction, spec.seed);
+  const [a, b] = held.testRange ?? [0, 0];
+  const test = Int32Array.from({ length: b - a }, (_, i) => a + i);
+  return kFold(held.task === 'classification' ? held.y : held.n, k, spec.seed, held.testRange)
+    .map((f, i) => assemble(held, keyOf(ds, spec, i), { train: f.train, val: f.val, test }));
 }

@@ -1,5 +1,15 @@
-import type { Experiment, ParamName, ParamSpec, SearchSpace } from './types';
+import type { EarlyStoppingConfig, Experiment, ParamName, ParamSpec, PrunerConfig, SearchSpace } from './types';
 import { PARAMS } from './params';
+
+/** No pruning, with the settings the UI proposes when a pruner is switched on. */
+export function defaultPruner(): PrunerConfig {
+  return { kind: 'none', minEpochs: 5, eta: 3, warmupTrials: 4, warmupEpochs: 5 };
+}
+
+/** Early stopping off, with the settings the UI proposes when it is switched on. */
+export function defaultEarlyStopping(): EarlyStoppingConfig {
+  return { enabled: false, patience: 10, minDelta: 0.001, restoreBest: true };
+}
 
 /** A search space where every parameter is fixed. */
 export function fixedSpace(): SearchSpace {
@@ -20,7 +30,7 @@ export function defaultExperiment(): Experiment {
   };
   return {
     version: 1,
-    data: { id: 'spiral', noise: 0.1, samples: 300, valFraction: 0.3, seed: 1 },
+    data: { id: 'spiral', noise: 0.1, samples: 300, valFraction: 0.3, seed: 1, testFraction: 0.2 },
     model: {
       layers: [
         { units: 32, activation: 'relu' },
@@ -37,7 +47,13 @@ export function defaultExperiment(): Experiment {
       epochs: 80,
     },
     space: { ...fixedSpace(), ...searched },
-    strategy: { kind: 'random', budget: 12, concurrency: 2, seed: 7, gridPoints: 3 },
+    strategy: {
+      kind: 'random', budget: 12, concurrency: 2, seed: 7, gridPoints: 3,
+      pruner: defaultPruner(),
+      earlyStopping: defaultEarlyStopping(),
+      validation: { scheme: 'holdout', k: 5 },
+      repeats: 1,
+    },
     backend: 'auto',
   };
 }

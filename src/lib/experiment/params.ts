@@ -44,7 +44,16 @@ export const LIMITS = {
   maxChoices: 16,
   maxLearningRate: 10,
   maxPenalty: 1,
+  maxTestFraction: 0.4,
+  minFolds: 3,
+  maxFolds: 10,
+  maxRepeats: 5,
+  maxPatience: 100,
+  maxEta: 6,
 } as const;
+
+/** Pruner kinds in the order the UI offers them. */
+export const PRUNER_KINDS = ['none', 'median', 'asha', 'hyperband'] as const;
 
 /** Every searchable hyperparameter, in display order. */
 export const PARAMS: readonly ParamMeta[] = [

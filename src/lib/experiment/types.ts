@@ -27,6 +27,9 @@ export interface DataSpec {
   valFraction: number;
   /** seed of the generator and of the split. */
   seed: number;
+  /** fraction held out as a test split that the search never sees (0 = none, else 0.1..0.4).
+   *  Ignored when the dataset ships its own test split. */
+  testFraction: number;
 }
 
 /** One hidden dense layer. */
@@ -80,6 +83,38 @@ export type SearchSpace = Record<ParamName, ParamSpec>;
 /** Search strategy kinds (registry keys in src/lib/search/registry.ts). */
 export type StrategyKind = 'grid' | 'random' | 'quasirandom' | 'tpe' | 'gp' | 'evolution' | 'manual';
 
+/** Stops unpromising trials early, from their learning curves (see src/lib/search/pruners.ts). */
+export interface PrunerConfig {
+  kind: 'none' | 'median' | 'asha' | 'hyperband';
+  /** ASHA/Hyperband: epochs before the first rung, >= 1. */
+  minEpochs: number;
+  /** ASHA/Hyperband: reduction factor, the top 1/eta of a rung goes on, >= 2. */
+  eta: number;
+  /** median rule: finished trials needed before anything is pruned. */
+  warmupTrials: number;
+  /** median rule: no trial is pruned at or before this epoch. */
+  warmupEpochs: number;
+}
+
+/** Per-trial early stopping on the validation loss. */
+export interface EarlyStoppingConfig {
+  enabled: boolean;
+  /** epochs without improvement before stopping, >= 1. */
+  patience: number;
+  /** smallest decrease of the validation loss that counts as an improvement, >= 0. */
+  minDelta: number;
+  /** end with the weights of the best epoch rather than the last. */
+  restoreBest: boolean;
+}
+
+/** How each configuration is validated. */
+export interface ValidationConfig {
+  /** hold-out: one train/validation split; kfold: k folds, every row validates once. */
+  scheme: 'holdout' | 'kfold';
+  /** folds for k-fold, 3..10. */
+  k: number;
+}
+
 /** Strategy, budget and parallelism. */
 export interface StrategySpec {
   kind: StrategyKind;
@@ -91,6 +126,11 @@ export interface StrategySpec {
   seed: number;
   /** points per continuous axis for grid search. */
   gridPoints: number;
+  pruner: PrunerConfig;
+  earlyStopping: EarlyStoppingConfig;
+  validation: ValidationConfig;
+  /** trainings per configuration with different seeds (1..5); results are averaged. */
+  repeats: number;
 }
 
 /** A whole study. Version 1 of the URL format. */

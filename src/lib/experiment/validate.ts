@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { Experiment, ParamName, ParamSpec } from './types';
-import { ACTIVATIONS, BACKEND_PREFS, INITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, STRATEGY_KINDS } from './params';
+import { ACTIVATIONS, BACKEND_PREFS, INITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, PRUNER_KINDS, STRATEGY_KINDS } from './params';
+import { defaultEarlyStopping, defaultExperiment, defaultPruner } from './defaults';
 import { getDataset } from '../data/registry';
 
 /** A problem with one field; `path` is dotted (e.g. `space.learningRate`, `model.layers.1.units`). */
@@ -31,6 +32,8 @@ export const experimentSchema = v.strictObject({
     samples: int,
     valFraction: finite,
     seed: int,
+    // Optional with defaults, so links made before these fields existed still open.
+    testFraction: v.optional(finite, () => defaultExperiment().data.testFraction),
   }),
   model: v.strictObject({
     layers: v.pipe(
@@ -55,6 +58,21 @@ export const experimentSchema = v.strictObject({
     concurrency: int,
     seed: int,
     gridPoints: int,
+    pruner: v.optional(v.strictObject({
+      kind: v.picklist(PRUNER_KINDS),
+      minEpochs: int,
+      eta: int,
+      warmupTrials: int,
+      warmupEpochs: int,
+    }), defaultPruner),
+    earlyStopping: v.optional(v.strictObject({
+      enabled: v.boolean(),
+      patience: int,
+      minDelta: finite,
+      restoreBest: v.boolean(),
+    }), defaultEarlyStopping),
+    validation: v.optional(v.strictObject({ scheme: v.picklist(['holdout', 'kfold']), k: int }), () => ({ scheme: 'holdout' as const, k: 5 })),
+    repeats: v.optional(int, 1),
   }),
   backend: v.picklist(BACKEND_PREFS),
 });
@@ -150,6 +168,23 @@ export function validateExperiment(e: Experiment): FieldError[] {
   if (!(s.budget >= 1 && s.budget <= LIMITS.maxBudget)) add('strategy.budget', `Trial budget must be between 1 and ${LIMITS.maxBudget}.`);
   if (!(s.concurrency >= 1 && s.concurrency <= LIMITS.maxConcurrency)) add('strategy.concurrency', `Parallel trials must be between 1 and ${LIMITS.maxConcurrency}.`);
   if (!(s.gridPoints >= 2 && s.gridPoints <= LIMITS.maxGridPoints)) add('strategy.gridPoints', `Grid points per axis must be between 2 and ${LIMITS.maxGridPoints}.`);
+  if (!(d.testFraction === 0 || (d.testFraction >= 0.1 && d.testFraction <= LIMITS.maxTestFraction))) add('data.testFraction', `Test split must be 0 (none) or between 10% and ${LIMITS.maxTestFraction * 100}%.`);
+  const pr = s.pruner;
+  if (pr.kind !== 'none') {
+    const maxEpochs = e.space.epochs.type === 'fixed' ? m.epochs : Infinity;
+    if (!(pr.minEpochs >= 1 && pr.minEpochs < maxEpochs)) add('strategy.pruner.minEpochs', `Epochs before the first check must be at least 1 and below the ${Number.isFinite(maxEpochs) ? maxEpochs : ''} epochs of a trial.`);
+    if (!(pr.eta >= 2 && pr.eta <= LIMITS.maxEta)) add('strategy.pruner.eta', `The reduction factor must be between 2 and ${LIMITS.maxEta}.`);
+    if (!(pr.warmupTrials >= 0 && pr.warmupTrials <= LIMITS.maxBudget)) add('strategy.pruner.warmupTrials', 'Warm-up trials must be 0 or more.');
+    if (!(pr.warmupEpochs >= 0 && pr.warmupEpochs <= LIMITS.maxEpochs)) add('strategy.pruner.warmupEpochs', 'Warm-up epochs must be 0 or more.');
+    if (pr.kind === 'hyperband' && e.space.epochs.type !== 'fixed') add('strategy.pruner.kind', 'Hyperband needs a fixed number of epochs (it plans its brackets from it).');
+  }
+  const es = s.earlyStopping;
+  if (es.enabled) {
+    if (!(es.patience >= 1 && es.patience <= LIMITS.maxPatience)) add('strategy.earlyStopping.patience', `Patience must be between 1 and ${LIMITS.maxPatience} epochs.`);
+    if (!(es.minDelta >= 0 && es.minDelta < 1)) add('strategy.earlyStopping.minDelta', 'Minimum improvement must be at least 0 and below 1.');
+  }
+  if (s.validation.scheme === 'kfold' && !(s.validation.k >= LIMITS.minFolds && s.validation.k <= LIMITS.maxFolds)) add('strategy.validation.k', `Folds must be between ${LIMITS.minFolds} and ${LIMITS.maxFolds}.`);
+  if (!(s.repeats >= 1 && s.repeats <= LIMITS.maxRepeats)) add('strategy.repeats', `Repeats must be between 1 and ${LIMITS.maxRepeats}.`);
   return errs;
 }
 

@@ -16,7 +16,8 @@ export function buildModel(spec: ModelSpec, d: number, task: Task, nClasses: num
       biasInitializer: 'zeros',
       ...(i === 0 ? { inputShape: [d] } : {}),
     }));
-    if (spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout, seed: seed * 31 + i }));
+    // No seed: a seeded tfjs dropout layer draws the same mask at every step, which is no dropout at all.
+    if (spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout }));
   });
   model.add(tf.layers.dense({
     units: outputUnits(task, nClasses),

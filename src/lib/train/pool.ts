@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { BackendPref, Experiment, TrialParams } from '../experiment/types';
 import { resolveModel } from '../model/spec';
 import type { Strategy, TrialOutcome } from '../search/types';
+import { combineRuns, endValue } from './aggregate';
 import type { WorkerApi } from './protocol';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 
@@ -43,7 +44,8 @@ class WorkerHandle {
 /** Events a sweep reports to its host (the UI). */
 export interface SweepListener {
   trialStarted(id: number, params: TrialParams, cfg: TrialConfig, worker: number): void;
-  epoch(id: number, m: EpochMetrics): void;
+  /** an epoch of run `run` (0-based) of `runs` (folds × repeats) of trial `id`. */
+  epoch(id: number, m: EpochMetrics, run: number, runs: number): void;
   trialEnded(id: number, result: TrialResult): void;
   backend(worker: number, info: BackendInfo): void;
   /** a problem that is not one trial's (e.g. no backend could start). */
@@ -53,7 +55,9 @@ export interface SweepListener {
 /** What the sweep needs besides the listener. */
 export interface SweepOptions {
   experiment: Experiment;
-  data: TrainData;
+  /** the data of each fold: one entry for hold-out validation, k for k-fold. Every configuration
+   *  trains on each of them, `experiment.strategy.repeats` times (with different seeds). */
+  data: TrainData[];
   strategy: Strategy;
   /** the value to minimise from one epoch (e.g. valLoss, or -valAcc). */
   objective: (m: EpochMetrics) => number;
@@ -85,13 +89,17 @@ export class Sweep {
     const n = Math.max(1, Math.min(experiment.strategy.concurrency, experiment.strategy.budget));
     this.workers = Array.from({ length: n }, () => null);
     await Promise.all(this.workers.map((_, i) => this.lane(i)));
-    this.cancel();
+    this.shutdown('The sweep is over.');
   }
 
   /** Stops everything now; running trials end as cancelled. */
   cancel(): void {
     this.cancelled = true;
-    this.workers.forEach((w) => w?.terminate('Cancelled.'));
+    this.shutdown('Cancelled.');
+  }
+
+  private shutdown(reason: string): void {
+    this.workers.forEach((w) => w?.terminate(reason));
     this.workers = this.workers.map(() => null);
     this.wakeAll();
   }
@@ -127,13 +135,16 @@ export class Sweep {
     }
   }
 
+  /** What the strategy learns: the mean over runs of each run's end value (best epoch when
+   *  restore-best applied). Never the test score. */
   private outcome(r: TrialResult): TrialOutcome {
     const curve = r.epochs.map(this.opts.objective);
-    const last = curve[curve.length - 1];
-    const failed = r.status === 'failed' || r.status === 'diverged' || last === undefined || !Number.isFinite(last);
+    const ends = (r.runs ?? [r]).map((run) => endValue(run, this.opts.objective));
+    const value = ends.reduce((a, b) => a + b, 0) / ends.length;
+    const failed = r.status === 'failed' || r.status === 'diverged' || !Number.isFinite(value);
     return {
       state: r.status === 'cancelled' ? 'failed' : r.status,
-      objective: failed ? NaN : last,
+      objective: failed ? NaN : value,
       curve,
     };
   }
@@ -150,18 +161,37 @@ export class Sweep {
 
   private async runTrial(slot: number, id: number, params: TrialParams): Promise<TrialResult> {
     const { experiment, data, strategy } = this.opts;
+    const es = experiment.strategy.earlyStopping;
     const cfg: TrialConfig = {
       trialId: id,
       model: resolveModel(experiment.model, params),
       seed: experiment.strategy.seed * 1000 + id,
       boundaryGrid: this.opts.boundaryGrid ?? 0,
       boundaryExtent: this.opts.boundaryExtent,
+      ...(es.enabled ? { earlyStopping: { patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest } } : {}),
     };
     this.listener.trialStarted(id, params, cfg, slot);
+    const runs = data.length * Math.max(1, experiment.strategy.repeats);
+    const results: TrialResult[] = [];
+    for (let run = 0; run < runs && !this.cancelled; run++) {
+      // Fold-major within a repeat: run = repeat * folds + fold; each repeat gets its own seed.
+      const fold = run % data.length;
+      const repeat = Math.floor(run / data.length);
+      const r = await this.runOnce(slot, { ...cfg, seed: cfg.seed + repeat * 7919 + fold * 104729, boundaryGrid: run === 0 ? cfg.boundaryGrid : 0 }, data[fold], run, runs, run === 0 ? strategy : null);
+      results.push(r);
+      if (r.status !== 'complete') break;
+    }
+    return results.length ? combineRuns(results) : { trialId: id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' };
+  }
+
+  /** One training of one configuration on one fold. Only the first run of a trial reports to the
+   *  pruner: the later folds and repeats refine the estimate of a configuration it let through. */
+  private async runOnce(slot: number, cfg: TrialConfig, data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<TrialResult> {
+    const id = cfg.trialId;
     let w: WorkerHandle | null = null;
     try {
       try {
-        w = await this.ensureWorker(slot, experiment.backend);
+        w = await this.ensureWorker(slot, this.opts.experiment.backend);
       } catch (e) {
         // A worker that cannot even start (script failed to load, no backend) will not start
         // for the next trial either: stop the sweep with one clear message instead of failing every trial.
@@ -178,8 +208,8 @@ export class Sweep {
       }
       const onEpoch = (m: EpochMetrics): EpochControl => {
         if (this.cancelled) return 'stop';
-        this.listener.epoch(id, m);
-        const decision = strategy.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
+        this.listener.epoch(id, m, run, runs);
+        const decision = pruner?.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
         return decision === 'prune' ? 'prune' : 'continue';
       };
       return await w.guard(w.api.train(cfg, Comlink.proxy(onEpoch)));

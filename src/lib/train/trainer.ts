@@ -3,6 +3,7 @@ import type { BackendName } from '../experiment/types';
 import { buildModel, buildOptimizer, disposeOptimizer } from '../model/build';
 import { paramCount, outputUnits } from '../model/spec';
 import { makeRng, shuffle } from '../search/rng';
+import { EarlyStopper } from '../search/early-stopping';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 
 /** Called after every epoch with that epoch's metrics; the answer may stop or prune the trial. */
@@ -31,6 +32,7 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
   const model = buildModel(spec, data.d, data.task, data.nClasses, cfg.seed);
   const optimizer = buildOptimizer(spec);
+  let bestWeights: tf.Tensor[] | null = null;
   try {
     const xTrain = own(tf.tensor2d(data.xTrain, [nTrain, data.d]));
     const xVal = own(tf.tensor2d(data.xVal, [nVal, data.d]));
@@ -42,6 +44,9 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
     const batch = Math.max(1, Math.min(spec.batchSize, nTrain));
     const rng = makeRng(cfg.seed, 'shuffle');
     const order = Array.from({ length: nTrain }, (_, i) => i);
+    const es = cfg.earlyStopping;
+    const stopper = new EarlyStopper({ patience: es?.patience ?? Infinity, minDelta: es?.minDelta ?? 0 });
+    let stoppedEarly = false;
 
     for (let epoch = 1; epoch <= spec.epochs; epoch++) {
       const perm = own(tf.tensor1d(Int32Array.from(shuffle(rng, order)), 'int32'));
@@ -99,16 +104,30 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
         message = `The loss became ${Number.isNaN(m.trainLoss) || Number.isNaN(m.valLoss) ? 'NaN' : 'infinite'} at epoch ${epoch}: the weights blew up (learning rate ${spec.learningRate} is probably too high).`;
         break;
       }
+      const verdict = stopper.update(m.valLoss);
+      if (es?.restoreBest && stopper.bestEpoch === epoch) {
+        if (bestWeights) tf.dispose(bestWeights);
+        bestWeights = model.getWeights().map((w) => w.clone());
+      }
       const control = await onEpoch(m);
       if (control === 'stop') { status = 'cancelled'; break; }
       if (control === 'prune') { status = 'pruned'; break; }
+      if (es && verdict === 'stop' && epoch < spec.epochs) { stoppedEarly = true; break; }
+    }
+    let restoredBest = false;
+    if (bestWeights && status !== 'diverged' && status !== 'cancelled') {
+      const current = bestWeights as tf.Tensor[];
+      model.setWeights(current);
+      restoredBest = stopper.bestEpoch !== epochs[epochs.length - 1]?.epoch;
     }
 
     const result: TrialResult = {
       trialId: cfg.trialId, status, epochs, backend, timeMs: performance.now() - start,
       peakTensors, paramCount: paramCount(spec.layers, data.d, nOut), message,
+      bestEpoch: stopper.bestEpoch ?? undefined, stoppedEarly, restoredBest,
     };
     if (status !== 'diverged' && status !== 'cancelled') {
+      if (data.xTest && data.yTest && data.yTest.length > 0) result.test = await scoreTest(model, data, classification, nOut);
       if (classification && labelsVal) result.confusion = await confusionOf(model, xVal, labelsVal, data.nClasses);
       if (cfg.boundaryGrid > 0 && cfg.boundaryExtent && data.d === 2) {
         result.boundary = await surface(model, cfg.boundaryGrid, cfg.boundaryExtent, classification, data.nClasses);
@@ -116,10 +135,25 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
     }
     return result;
   } finally {
+    if (bestWeights) tf.dispose(bestWeights as tf.Tensor[]);
     tf.dispose(owned);
     model.dispose();
     disposeOptimizer(optimizer);
   }
+}
+
+/** Loss (and accuracy) of the model on the test rows. */
+async function scoreTest(model: tf.LayersModel, data: TrainData, classification: boolean, nOut: number): Promise<{ loss: number; acc?: number }> {
+  const n = data.yTest!.length;
+  const [l, c] = tf.tidy(() => {
+    const x = tf.tensor2d(data.xTest!, [n, data.d]);
+    const y = targets(data.yTest!, classification, nOut);
+    const out = model.predict(x) as tf.Tensor2D;
+    return [lossOf(y, out, classification), classification ? countCorrect(y, out) : tf.scalar(0)];
+  });
+  const [lv, cv] = await Promise.all([l.data(), c.data()]);
+  tf.dispose([l, c]);
+  return classification ? { loss: lv[0], acc: cv[0] / n } : { loss: lv[0] };
 }
 
 /** Targets as the loss wants them: one-hot [n, k] for classes, [n, 1] for regression. */

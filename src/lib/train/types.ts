@@ -27,6 +27,9 @@ export interface TrainData {
   yTrain: Float32Array;
   xVal: Float32Array;
   yVal: Float32Array;
+  /** held-out test rows: scored once per trial, never reported to the search (see TrialResult.test). */
+  xTest?: Float32Array;
+  yTest?: Float32Array;
 }
 
 /** Everything one trial needs, besides the data. */
@@ -40,6 +43,9 @@ export interface TrialConfig {
   boundaryGrid: number;
   /** extent [xmin, xmax, ymin, ymax] of that grid in standardised feature space. */
   boundaryExtent?: [number, number, number, number];
+  /** stop when the validation loss has not improved by minDelta for `patience` epochs;
+   *  restoreBest ends with the weights of the best epoch. */
+  earlyStopping?: { patience: number; minDelta: number; restoreBest: boolean };
 }
 
 /** How a trial ended. */
@@ -63,6 +69,19 @@ export interface TrialResult {
   paramCount?: number;
   /** message when status is failed or diverged. */
   message?: string;
+  /** epoch (1-based) with the lowest validation loss. */
+  bestEpoch?: number;
+  /** early stopping ended the trial before its last epoch. */
+  stoppedEarly?: boolean;
+  /** the final model has the weights of `bestEpoch` (early stopping with restore-best). */
+  restoredBest?: boolean;
+  /** loss (and accuracy) of the final model on the held-out test rows. The pool keeps this away
+   *  from the search; the page shows it for the best configuration only, once the sweep is over. */
+  test?: { loss: number; acc?: number };
+  /** with k-fold or repeats: each run's own outcome and curve (the top-level epochs are their mean). */
+  runs?: { status: TrialStatus; epochs: EpochMetrics[]; bestEpoch?: number; restoredBest?: boolean }[];
+  /** with several runs: per-epoch standard deviation across runs of the validation loss (and accuracy). */
+  spread?: { valLoss: number[]; valAcc?: number[] };
 }
 
 /** The worker's answer to each epoch report. */

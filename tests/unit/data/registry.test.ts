@@ -3,7 +3,7 @@ import type { DataSpec } from '../../../src/lib/experiment/types';
 import { DATASETS, getDataset, loadDataset } from '../../../src/lib/data/registry';
 import { diskFetch } from './fixtures';
 
-const spec = (id: string): DataSpec => ({ id, noise: 0.1, samples: 120, valFraction: 0.3, seed: 4 });
+const spec = (id: string): DataSpec => ({ id, noise: 0.1, samples: 120, valFraction: 0.3, seed: 4, testFraction: 0 });
 
 describe('dataset registry', () => {
   it('lists every dataset once, in display order', () => {

@@ -116,7 +116,7 @@ describe('standardize', () => {
 });
 
 describe('prepare', () => {
-  const spec = (over: Partial<DataSpec> = {}): DataSpec => ({ id: 'iris', noise: 0, samples: 200, valFraction: 0.3, seed: 1, ...over });
+  const spec = (over: Partial<DataSpec> = {}): DataSpec => ({ id: 'iris', noise: 0, samples: 200, valFraction: 0.3, seed: 1, testFraction: 0, ...over });
   const iris = parseMlpg(readMlpg('iris').header, readMlpg('iris').bin);
   const mpg = parseMlpg(readMlpg('auto_mpg').header, readMlpg('auto_mpg').bin);
 

@@ -34,6 +34,12 @@ describe('validateExperiment', () => {
     ['noise 60%', (e: Experiment) => (e.data.noise = 0.6), 'data.noise', /between 0 and 50%/],
     ['val split 95%', (e: Experiment) => (e.data.valFraction = 0.95), 'data.valFraction', /between 10% and 90%/],
     ['budget 0', (e: Experiment) => (e.strategy.budget = 0), 'strategy.budget', /between 1 and/],
+    ['2 folds', (e: Experiment) => (e.strategy.validation = { scheme: 'kfold', k: 2 }), 'strategy.validation.k', /between 3 and 10/],
+    ['eta 1', (e: Experiment) => (e.strategy.pruner = { ...e.strategy.pruner, kind: 'asha', eta: 1 }), 'strategy.pruner.eta', /between 2 and/],
+    ['first rung after the last epoch', (e: Experiment) => (e.strategy.pruner = { ...e.strategy.pruner, kind: 'asha', minEpochs: 500 }), 'strategy.pruner.minEpochs', /below the 80 epochs/],
+    ['patience 0', (e: Experiment) => (e.strategy.earlyStopping = { ...e.strategy.earlyStopping, enabled: true, patience: 0 }), 'strategy.earlyStopping.patience', /between 1 and/],
+    ['test split 60%', (e: Experiment) => (e.data.testFraction = 0.6), 'data.testFraction', /0 \(none\) or between 10% and 40%/],
+    ['6 repeats', (e: Experiment) => (e.strategy.repeats = 6), 'strategy.repeats', /between 1 and 5/],
     ['unknown dataset', (e: Experiment) => (e.data.id = 'nope'), 'data.id', /Unknown dataset/],
   ])('refuses %s at the field, with a reason', (_name, edit, path, message) => {
     const errs = validateExperiment(withEdit(edit));
@@ -56,7 +62,10 @@ describe('URL codec', () => {
       x.model.layers = [{ units: 7, activation: 'sigmoid' }];
       x.space.optimizer = { type: 'categorical', choices: ['sgd', 'rmsprop'] };
       x.space.batchSize = { type: 'categorical', choices: [8, 128] };
-      x.strategy = { kind: 'grid', budget: 30, concurrency: 3, seed: 99, gridPoints: 4 };
+      x.strategy = { ...x.strategy, kind: 'grid', budget: 30, concurrency: 3, seed: 99, gridPoints: 4, repeats: 2, validation: { scheme: 'kfold', k: 4 } };
+      x.strategy.pruner = { kind: 'asha', minEpochs: 3, eta: 2, warmupTrials: 4, warmupEpochs: 5 };
+      x.strategy.earlyStopping = { enabled: true, patience: 7, minDelta: 0.01, restoreBest: false };
+      x.data.testFraction = 0.25;
       x.backend = 'wasm';
     })]) {
       const r = decodeExperiment('#' + encodeExperiment(e));
@@ -88,6 +97,14 @@ describe('URL codec', () => {
     expect(r.kind).toBe('error');
     if (r.kind === 'error') expect(r.message).toMatch(message);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('opens links made before the pruner, early-stopping, validation, repeats and test fields existed', () => {
+    const old = JSON.parse(JSON.stringify(defaultExperiment()));
+    for (const k of ['pruner', 'earlyStopping', 'validation', 'repeats']) delete old.strategy[k];
+    delete old.data.testFraction;
+    const r = decodeExperiment('#' + hashOf(JSON.stringify(old)));
+    expect(r).toEqual({ kind: 'ok', experiment: defaultExperiment() });
   });
 
   it('parseExperiment rejects non-objects', () => {

@@ -76,3 +76,35 @@ describe('trainTrial', () => {
     }
   });
 });
+
+describe('trainTrial: early stopping and the test split', () => {
+  const withTest: TrainData = { ...data, key: 'blobs+test', xTest: va.x.slice(0, 40), yTest: va.y.slice(0, 20) };
+
+  it('stops after `patience` epochs without improvement and restores the best weights', async () => {
+    // A big learning rate on plain SGD makes the validation loss bounce, so it stops improving early.
+    const r = await trainTrial(withTest, { ...cfg(5, { epochs: 60, optimizer: 'adam', learningRate: 0.3, dropout: 0 }), earlyStopping: { patience: 3, minDelta: 0, restoreBest: true } }, () => 'continue');
+    expect(r.status).toBe('complete');
+    expect(r.stoppedEarly).toBe(true);
+    const n = r.epochs.length;
+    expect(n).toBeLessThan(60);
+    const vals = r.epochs.map((e) => e.valLoss);
+    const best = vals.indexOf(Math.min(...vals)) + 1;
+    expect(r.bestEpoch).toBe(best);
+    // stopped exactly `patience` epochs after the best one
+    expect(n - best).toBe(3);
+    expect(r.restoredBest).toBe(true);
+    // the test score comes from the restored (best-epoch) model
+    expect(r.test?.acc).toBeGreaterThan(0.8);
+    expect(Number.isFinite(r.test?.loss)).toBe(true);
+  });
+
+  it('scores the test rows once per trial and leaves no tensors behind', async () => {
+    await trainTrial(withTest, { ...cfg(6), earlyStopping: { patience: 2, minDelta: 0, restoreBest: true } }, () => 'continue');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) {
+      const r = await trainTrial(withTest, { ...cfg(300 + i, { epochs: 6 }), earlyStopping: { patience: 2, minDelta: 0.5, restoreBest: true } }, () => 'continue');
+      expect(r.test).toBeDefined();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+});
