@@ -10,6 +10,8 @@ import type { Dataset } from '../lib/data/types';
 import { STRATEGIES } from '../lib/search/registry';
 import type { Pruner, PrunerSnapshot, Strategy, StrategySnapshot, TrialState } from '../lib/search/types';
 import { createPruner, withPruner } from '../lib/search/pruners';
+import { createManual } from '../lib/search/manual';
+import { fromUnit } from '../lib/search/space';
 import { Sweep, type WorkerFactory } from '../lib/train/pool';
 import type { BackendInfo, EpochMetrics, TrialConfig, TrialResult } from '../lib/train/types';
 import { fitVerdict, labelNoiseLoss, verdictOptions, type FitVerdict, type VerdictOptions } from '../lib/analysis/verdict';
@@ -84,6 +86,12 @@ export class Study {
   focus = $derived(this.hovered ?? this.selected);
 
   private sweep: Sweep | null = null;
+  /** the live queue the manual strategy takes trials from. */
+  private manualQueue: TrialParams[] = [];
+  /** trials queued by hand and not started yet (a copy of the live queue, for display). */
+  queued = $state.raw<TrialParams[]>([]);
+  /** the values typed in the manual "Queue a trial" form; a click on a chart fills in one of them. */
+  manualDraft = $state<TrialParams>({});
   private strategy: Strategy | null = null;
   private pruner: Pruner | null = null;
   private testScores = new Map<number, { loss: number; acc?: number }>();
@@ -159,7 +167,21 @@ export class Study {
       return;
     }
     const metric = this.metric;
-    const base = entry.create({
+    // Manual search continues the study: each run adds the queued trials to the ones already there.
+    const manual = experiment.strategy.kind === 'manual';
+    const firstId = manual ? this.trials.reduce((m, t) => Math.max(m, t.id + 1), 0) : 0;
+    if (manual) {
+      experiment.strategy.budget -= this.trials.length;
+      if (experiment.strategy.budget <= 0) {
+        this.sweepError = `The trial budget (${experiment.strategy.budget + this.trials.length}) is used up: raise it to queue more trials.`;
+        return;
+      }
+      if (this.manualQueue.length === 0) {
+        this.sweepError = 'Queue a trial first: type its values under "Queue a trial", or click a point on a hyperparameter chart.';
+        return;
+      }
+    }
+    const base = manual ? createManual({ dims: searchedParams(experiment.space), seed: 0, gridPoints: 0, budget: 0 }, this.manualQueue) : entry.create({
       dims: searchedParams(experiment.space),
       seed: experiment.strategy.seed,
       gridPoints: experiment.strategy.gridPoints,
@@ -184,9 +206,11 @@ export class Study {
     const data = experiment.strategy.validation.scheme === 'kfold' && ds
       ? prepareFolds(ds, experiment.data, experiment.strategy.validation.k).map((p) => p.data)
       : [this.prepared.data];
-    this.trials = [];
+    if (!manual) {
+      this.trials = [];
+      this.selected = null;
+    }
     this.backends = {};
-    this.selected = null;
     this.sweepError = '';
     this.running = true;
     this.sweepStartedAt = performance.now();
@@ -199,8 +223,10 @@ export class Study {
       factory: this.factory,
       boundaryGrid: this.dataset?.is2d ? GRID : 0,
       boundaryExtent: this.boundaryExtent,
+      firstId,
     }, {
       trialStarted: (id, params, cfg, worker) => {
+        if (manual) this.queued = [...this.manualQueue];
         this.trials = [...this.trials, { id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() }];
       },
       epoch: (id, m, run, runs) => {
@@ -257,9 +283,34 @@ export class Study {
     this.testScores.clear();
   }
 
-  /** Stops the sweep now; finished trials stay. */
+  /** Stops the sweep now; finished trials stay (and, in manual search, the queue is emptied). */
   cancel(): void {
     this.sweep?.cancel();
+    this.manualQueue.length = 0;
+    this.queued = [];
+  }
+
+  /** Manual search: queues a trial with these searched values and starts it when nothing runs. */
+  enqueue(params: TrialParams): void {
+    this.manualQueue.push(params);
+    this.queued = [...this.manualQueue];
+    if (!this.running && this.canRun) void this.run();
+  }
+
+  /** The manual draft as a full trial: typed values, the middle of the range for the rest. */
+  draftParams(): TrialParams {
+    const p: TrialParams = {};
+    for (const d of this.searched) {
+      const v = this.manualDraft[d.name] ?? fromUnit(d.spec, 0.5);
+      p[d.name] = d.spec.type === 'categorical' ? d.spec.choices.find((c) => String(c) === String(v)) ?? v : Number(v);
+    }
+    return p;
+  }
+
+  /** Manual search: removes queued trial `i` before it starts. */
+  unqueue(i: number): void {
+    this.manualQueue.splice(i, 1);
+    this.queued = [...this.manualQueue];
   }
 
   /** True while the strategy race (src/ui/search/race.svelte.ts) trains; the main sweep waits for it. */
