@@ -341,7 +341,10 @@ export function fitVerdict(epochs: readonly EpochMetrics[], status: TrialStatus,
 
   // overfitting
   const bestPos = epochs.findIndex((e) => e.epoch === ev.bestValEpoch) + 1;
-  if (n >= T.shapeMinEpochs && bestPos <= T.overfitBestEpochFraction * n && ev.valRise > T.overfitRise && ev.trainDropAfterBest > T.overfitTrainDrop) {
+  // ...and only a model that learned something can overfit: one whose best validation loss never
+  // got below the underfitting line was never better than ignoring its inputs (that is underfitting).
+  if (n >= T.shapeMinEpochs && bestPos <= T.overfitBestEpochFraction * n && ev.valRise > T.overfitRise && ev.trainDropAfterBest > T.overfitTrainDrop
+    && ev.bestValLoss < ev.underfitLoss) {
     return make('overfitting', `Validation loss bottomed at epoch ${ev.bestValEpoch} (${fmtNum(ev.bestValLoss)}) and rose ${fmtPct(rel(ev.bestValLoss, ev.finalValLoss))} by epoch ${lastEpoch} (${fmtNum(ev.finalValLoss)}) while training loss kept falling (to ${fmtNum(ev.finalTrainLoss)}).`);
   }
 

@@ -149,3 +149,14 @@ describe('baselines', () => {
     expect(labelNoiseLoss(flip, k)).toBeCloseTo(h, 12);
   });
 });
+
+describe('a model that never learned does not overfit', () => {
+  it('calls a near-chance curve with a late rise underfitting, not overfitting', () => {
+    // binary task: baseline ln 2 = 0.693; validation hovers at chance, dips a little, then rises 10%+
+    const val = [0.70, 0.68, 0.66, 0.67, 0.69, 0.71, 0.72, 0.73, 0.74, 0.745];
+    const train = [0.70, 0.69, 0.68, 0.67, 0.66, 0.65, 0.64, 0.63, 0.62, 0.61];
+    const epochs = val.map((v, i) => ({ epoch: i + 1, trainLoss: train[i], valLoss: v, trainAcc: 0.55, valAcc: 0.52, elapsedMs: i }));
+    const v = fitVerdict(epochs, 'complete', verdictOptions('classification', 2));
+    expect(v?.kind).toBe('underfitting');
+  });
+});
