@@ -59,6 +59,8 @@ export class Study {
   dataLoading = $state(false);
   trials = $state.raw<TrialView[]>([]);
   running = $state(false);
+  /** a strategy race (src/ui/search/race.svelte.ts) is training: the main sweep waits. */
+  racing = $state(false);
   /** message of a sweep-level problem (no backend, etc.). */
   sweepError = $state('');
   backends = $state.raw<Record<number, BackendInfo>>({});
@@ -74,7 +76,7 @@ export class Study {
   errors: FieldError[] = $derived(validateExperiment(this.experiment));
   errorAt = $derived(new Map(this.errors.map((e) => [e.path, e.message])));
   searched = $derived(searchedParams(this.experiment.space));
-  canRun = $derived(this.errors.length === 0 && this.prepared !== null && !this.running && !this.dataLoading);
+  canRun = $derived(this.errors.length === 0 && this.prepared !== null && !this.running && !this.racing && !this.dataLoading);
   metric: MetricInfo = $derived(
     this.dataset?.task === 'regression'
       ? { key: 'valLoss', label: 'Validation loss (MSE, standardised units)', higherBetter: false }
@@ -166,7 +168,6 @@ export class Study {
       this.sweepError = `The ${experiment.strategy.kind} strategy is not available.`;
       return;
     }
-    const metric = this.metric;
     // Manual search continues the study: each run adds the queued trials to the ones already there.
     const manual = experiment.strategy.kind === 'manual';
     const firstId = manual ? this.trials.reduce((m, t) => Math.max(m, t.id + 1), 0) : 0;
@@ -187,14 +188,9 @@ export class Study {
       gridPoints: experiment.strategy.gridPoints,
       budget: experiment.strategy.budget,
     });
-    const pr = experiment.strategy.pruner;
-    const accuracy = metric.key === 'valAcc';
-    const pruner = pr.kind === 'none' ? null : createPruner(
-      pr.kind === 'median' ? { kind: 'median', warmupTrials: pr.warmupTrials, warmupEpochs: pr.warmupEpochs, label: accuracy ? 'val accuracy' : 'val loss' }
-        : pr.kind === 'asha' ? { kind: 'asha', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label: accuracy ? 'val accuracy' : 'val loss' }
-        : { kind: 'hyperband', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label: accuracy ? 'val accuracy' : 'val loss' },
-      accuracy ? (v) => `${(-v * 100).toFixed(1)}%` : (v) => v.toPrecision(3),
-    );
+    const kit = this.sweepKit(experiment);
+    if (!kit) return;
+    const { pruner, data, objective } = kit;
     const strategy = pruner ? withPruner(base, pruner) : base;
     this.strategy = strategy;
     this.pruner = pruner;
@@ -202,10 +198,6 @@ export class Study {
     this.prunerSnapshot = pruner?.describe() ?? null;
     this.testScores.clear();
     this.testReport = null;
-    const ds = this.dataset;
-    const data = experiment.strategy.validation.scheme === 'kfold' && ds
-      ? prepareFolds(ds, experiment.data, experiment.strategy.validation.k).map((p) => p.data)
-      : [this.prepared.data];
     if (!manual) {
       this.trials = [];
       this.selected = null;
@@ -219,7 +211,7 @@ export class Study {
       experiment,
       data,
       strategy,
-      objective: metric.key === 'valAcc' ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss,
+      objective,
       factory: this.factory,
       boundaryGrid: this.dataset?.is2d ? GRID : 0,
       boundaryExtent: this.boundaryExtent,
@@ -313,14 +305,11 @@ export class Study {
     this.queued = [...this.manualQueue];
   }
 
-  /** True while the strategy race (src/ui/search/race.svelte.ts) trains; the main sweep waits for it. */
-  racing = $state(false);
-
   /**
    * What a Sweep needs besides a strategy to run `experiment` on the loaded data exactly as the
    * main sweep does: the data of each fold, the objective (minimised: -accuracy, or validation
    * loss), the worker factory, and a fresh pruner as the experiment configures it. For the
-   * strategy race; the trials it trains never enter `trials`. Null while no data is loaded.
+   * main sweep and the strategy race; the race's trials never enter `trials`. Null while no data is loaded.
    */
   sweepKit(experiment: Experiment): { data: Prepared['data'][]; objective: (m: EpochMetrics) => number; factory: WorkerFactory; pruner: Pruner | null } | null {
     if (!this.prepared) return null;
