@@ -90,6 +90,10 @@ export const THRESHOLDS = {
   tailFraction: 0.2,
   /** ...but at least this many epochs (or all of them, if fewer). */
   tailMinEpochs: 3,
+  /** underfitting, second form: a final validation loss above irreducible + this × (baseline −
+   *  irreducible) is "no better than ignoring the inputs", whatever the training loss did (a slow
+   *  learner that has begun to fit the training rows but not yet anything that generalises). */
+  chanceLossRatio: 0.8,
   /** still improving: validation loss fell by at least this fraction of its level across the
    *  tail window (least-squares line, so one lucky epoch does not count). */
   improvingDrop: 0.05,
@@ -286,7 +290,8 @@ function stopClause(status: TrialStatus, lastEpoch: number): string {
  *  - overfitting: (>= shapeMinEpochs) validation minimum at <= 80% of the epochs, final validation
  *    loss > 10% above it, and training loss still fell after it.
  *  - underfitting: training and validation loss both high relative to the baseline (or accuracy
- *    near chance), with a small gap.
+ *    near chance), with a small gap; or, after the improving check, a final validation loss still no
+ *    better than ignoring the inputs (chanceLossRatio) whatever the training loss did.
  *  - improving: validation loss still falling over the last ~20% of epochs.
  *  - good: none of the above.
  * Returns null when there is nothing to judge: a 'failed' trial, or no epochs unless it diverged.
@@ -367,6 +372,14 @@ export function fitVerdict(epochs: readonly EpochMetrics[], status: TrialStatus,
   // still improving
   if (ev.tailValDrop >= T.improvingDrop) {
     return make('improving', `Validation loss was still falling${stopClause(status, lastEpoch)}, down about ${fmtPct(ev.tailValDrop)} over the last ${epochs1(ev.tailEpochs)} to ${fmtNum(ev.finalValLoss)}, so more epochs would probably lower it further.`);
+  }
+
+  // Validation never got below the underfitting line although training loss did: whatever the
+  // model learned does not carry over to new data yet. Not a good fit; it has not learned the pattern.
+  const chanceLine = (opts.irreducibleLoss ?? 0) + THRESHOLDS.chanceLossRatio * (ev.baselineLoss - (opts.irreducibleLoss ?? 0));
+  if (ev.finalValLoss >= chanceLine) {
+    const va = Number.isFinite(ev.finalValAcc) ? ` (accuracy ${fmtPct1(ev.finalValAcc)})` : '';
+    return make('underfitting', `Validation loss stayed at ${fmtNum(ev.finalValLoss)}${va} after ${epochs1(n)}, no better than the ${fmtNum(ev.baselineLoss)} of a model that ignores its inputs, even though training loss fell to ${fmtNum(ev.finalTrainLoss)}: the model has not yet learned a pattern that carries over to new data.`);
   }
 
   // good

@@ -160,3 +160,14 @@ describe('a model that never learned does not overfit', () => {
     expect(v?.kind).toBe('underfitting');
   });
 });
+
+describe('a model whose validation loss stays at chance is not a good fit', () => {
+  it('is underfitting even when the training loss falls and the gap is wide', () => {
+    const val = Array.from({ length: 20 }, (_, i) => 0.693 + 0.002 * Math.sin(i));
+    const train = Array.from({ length: 20 }, (_, i) => 0.69 - 0.012 * i);
+    const epochs = val.map((v, i) => ({ epoch: i + 1, trainLoss: train[i], valLoss: v, trainAcc: 0.5 + 0.01 * i, valAcc: 0.53, elapsedMs: i }));
+    const v = fitVerdict(epochs, 'complete', verdictOptions('classification', 2));
+    expect(v?.kind).toBe('underfitting');
+    expect(v?.sentence).toMatch(/no better than/);
+  });
+});
