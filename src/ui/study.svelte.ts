@@ -44,6 +44,8 @@ export interface MetricInfo {
 }
 
 const GRID = 48;
+/** Shortest time between two redraws of the live charts, ms. */
+const MIN_REDRAW_MS = 200;
 
 /**
  * The page's shared state: the experiment being edited, its validation, the loaded data and
@@ -107,6 +109,7 @@ export class Study {
   private queue = new Map<number, EpochMetrics[]>();
   private ended = new Map<number, TrialResult>();
   private frame = 0;
+  private lastFlush = 0;
 
   constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
 
@@ -329,15 +332,19 @@ export class Study {
     return { data, objective: accuracy ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss, factory: this.factory, pruner };
   }
 
-  /** Batches epoch and end events into one state update per animation frame. */
+  /** Batches epoch and end events into one state update per animation frame, and at most one
+   *  every MIN_REDRAW_MS: redrawing every chart costs tens of ms, and epochs of a small model can
+   *  arrive hundreds of times a second. */
   private schedule(): void {
     if (this.frame) return;
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 16);
-    this.frame = raf(() => this.flush()) as unknown as number;
+    const wait = Math.max(0, this.lastFlush + MIN_REDRAW_MS - performance.now());
+    this.frame = setTimeout(() => raf(() => this.flush()), wait) as unknown as number;
   }
 
   private flush(): void {
     this.frame = 0;
+    this.lastFlush = performance.now();
     if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0) return;
     const opts = this.verdictOpts;
     const anyEnded = this.ended.size > 0;
