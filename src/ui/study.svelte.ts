@@ -5,6 +5,8 @@ import { searchedParams } from '../lib/experiment/params';
 import { validateExperiment, type FieldError } from '../lib/experiment/validate';
 import { decodeExperiment, encodeExperiment } from '../lib/experiment/url';
 import { loadDataset } from '../lib/data/registry';
+import { parseCsvDataset } from '../lib/data/csv';
+import { get as idbGet, set as idbSet } from 'idb-keyval';
 import { prepare, prepareFolds, type Prepared } from '../lib/data/split';
 import type { Dataset } from '../lib/data/types';
 import { STRATEGIES } from '../lib/search/registry';
@@ -44,6 +46,8 @@ export interface MetricInfo {
 }
 
 const GRID = 48;
+/** IndexedDB key of the last CSV file the user loaded. */
+const CSV_KEY = 'hpp:csv';
 /** Shortest time between two redraws of the live charts, ms. */
 const MIN_REDRAW_MS = 200;
 
@@ -59,6 +63,9 @@ export class Study {
   prepared = $state.raw<Prepared | null>(null);
   dataError = $state('');
   dataLoading = $state(false);
+  /** what loading the user's CSV file kept and dropped. */
+  csvReport = $state('');
+  private uploaded: Dataset | null = null;
   trials = $state.raw<TrialView[]>([]);
   running = $state(false);
   /** a strategy race (src/ui/search/race.svelte.ts) is training: the main sweep waits. */
@@ -78,7 +85,7 @@ export class Study {
   errors: FieldError[] = $derived(validateExperiment(this.experiment));
   errorAt = $derived(new Map(this.errors.map((e) => [e.path, e.message])));
   searched = $derived(searchedParams(this.experiment.space));
-  canRun = $derived(this.errors.length === 0 && this.prepared !== null && !this.running && !this.racing && !this.dataLoading);
+  canRun = $derived(this.errors.length === 0 && this.prepared !== null && this.dataset?.id === this.experiment.data.id && !this.running && !this.racing && !this.dataLoading);
   metric: MetricInfo = $derived(
     this.dataset?.task === 'regression'
       ? { key: 'valLoss', label: 'Validation loss (MSE, standardised units)', higherBetter: false }
@@ -130,7 +137,9 @@ export class Study {
     if (this.errors.some((e) => e.path.startsWith('data.'))) return;
     this.dataLoading = true;
     try {
-      const ds = this.dataset?.id === spec.id && !this.dataset.is2d ? this.dataset : await loadDataset(spec, this.datasetsUrl);
+      const ds = this.dataset?.id === spec.id && !this.dataset.is2d ? this.dataset
+        : spec.id === 'csv' ? await this.storedCsv()
+        : await loadDataset(spec, this.datasetsUrl);
       if (JSON.stringify(spec) !== JSON.stringify($state.snapshot(this.experiment.data))) return; // superseded
       this.dataset = ds;
       this.prepared = prepare(ds, spec);
@@ -139,6 +148,38 @@ export class Study {
       this.dataError = `Could not load the dataset: ${e instanceof Error ? e.message : String(e)}`;
     } finally {
       this.dataLoading = false;
+    }
+  }
+
+  /** The CSV file this browser loaded last (kept in IndexedDB), parsed again. */
+  private async storedCsv(): Promise<Dataset> {
+    if (this.uploaded) return this.uploaded;
+    const saved = await idbGet<{ name: string; text: string }>(CSV_KEY).catch(() => undefined);
+    if (!saved) throw new Error('this experiment uses a CSV file that is not stored in this browser: load it with "Load CSV file".');
+    this.uploaded = parseCsvDataset(saved.text, saved.name).dataset;
+    return this.uploaded;
+  }
+
+  /** Reads a CSV file chosen by the user. On success it becomes the dataset (and is kept in
+   *  IndexedDB for the next visit); a broken file leaves the current data as it was and explains. */
+  async loadCsv(file: File): Promise<void> {
+    try {
+      const text = await file.text();
+      const { dataset, report } = parseCsvDataset(text, file.name);
+      this.uploaded = dataset;
+      this.csvReport = `${report.rows} rows loaded as ${dataset.task}${report.droppedRows ? `; ${report.droppedRows} incomplete row${report.droppedRows === 1 ? '' : 's'} dropped` : ''}${report.droppedColumns.length ? `; text column${report.droppedColumns.length === 1 ? '' : 's'} ${report.droppedColumns.join(', ')} ignored` : ''}.`;
+      this.dataError = '';
+      await idbSet(CSV_KEY, { name: file.name, text }).catch(() => {
+        this.csvReport += ' (It could not be stored in this browser, so a reload will ask for it again.)';
+      });
+      if (this.experiment.data.id === 'csv') {
+        this.dataset = null;
+        await this.loadData($state.snapshot(this.experiment.data));
+      } else {
+        this.experiment.data.id = 'csv';
+      }
+    } catch (e) {
+      this.dataError = `Could not read ${file.name}: ${e instanceof Error ? e.message : String(e)} Your current data is unchanged.`;
     }
   }
 

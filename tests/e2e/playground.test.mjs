@@ -230,3 +230,39 @@ describe('Hyperparameter Playground', () => {
     await page.context().close();
   });
 });
+
+describe('your own CSV file', () => {
+  test('a broken CSV is explained and the current data kept; a good one trains and survives a reload', async () => {
+    const page = await open();
+    const input = page.locator('#csv-file');
+    await input.setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('only_one_column\n1\n2\n') });
+    const err = page.locator('.field-error', { hasText: /Could not read broken\.csv: .*at least two columns.*unchanged/ });
+    await err.waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Dataset' }).inputValue(), 'spiral');
+    assert.equal(await page.getByRole('button', { name: /Run sweep/ }).isDisabled(), false);
+
+    // a small two-class table: class from the sign of x1 + x2, with a text column that is ignored
+    const rows = Array.from({ length: 80 }, (_, i) => {
+      const a = Math.sin(i * 1.7) * 2;
+      const b = Math.cos(i * 0.9) * 2;
+      return `${a.toFixed(3)},${b.toFixed(3)},note${i},${a + b > 0 ? 'yes' : 'no'}`;
+    });
+    await input.setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,comment,label\n' + rows.join('\n')) });
+    await page.getByText(/80 rows loaded as classification; text column comment ignored/).waitFor();
+    assert.equal(await page.getByRole('combobox', { name: 'Dataset' }).inputValue(), 'csv');
+    await smallSweep(page, { budget: 2, epochs: 5, backend: 'wasm' });
+    await runToEnd(page);
+    const trials = await tableRows(page);
+    assert.equal(trials.length, 2);
+    assert.ok(trials.every((r) => r.Status === 'complete'));
+
+    // the file is kept in this browser: a reload restores the study with it
+    await page.reload();
+    await page.getByRole('button', { name: /Run sweep/ }).waitFor();
+    await page.waitForFunction(() => !document.querySelector('button.primary')?.disabled, null, { timeout: 10_000 });
+    assert.equal(await page.getByRole('combobox', { name: 'Dataset' }).inputValue(), 'csv');
+    assert.match(await page.locator('.card').first().textContent(), /mine\.csv: 80 samples × 2 features, 2 classes/);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});

@@ -12,7 +12,8 @@ import type { Dataset, FetchFn } from './types';
  */
 export type DatasetEntry =
   | { id: Gen2dKind; kind: '2d'; task: 'classification'; label: string; blurb: string }
-  | { id: string; kind: 'real'; task: Task; label: string; blurb: string };
+  | { id: string; kind: 'real'; task: Task; label: string; blurb: string }
+  | { id: 'csv'; kind: 'upload'; task: Task; label: string; blurb: string };
 
 /** Every dataset the UI offers, in display order. `blurb`: one sentence for a student. */
 export const DATASETS: readonly DatasetEntry[] = [
@@ -26,6 +27,7 @@ export const DATASETS: readonly DatasetEntry[] = [
   { id: 'breast_cancer', kind: 'real', task: 'classification', label: 'Breast cancer (Wisconsin)', blurb: '569 biopsies, malignant or benign, from 30 measurements of cell nuclei.' },
   { id: 'digits8x8', kind: 'real', task: 'classification', label: 'Digits 8×8', blurb: '1,797 handwritten digits as tiny 8×8 images: 64 pixel features, 10 classes.' },
   { id: 'auto_mpg', kind: 'real', task: 'regression', label: 'Auto MPG', blurb: "Predict a 1970s-80s car's fuel economy (miles per gallon) from 9 attributes." },
+  { id: 'csv', kind: 'upload', task: 'classification', label: 'Your CSV file…', blurb: 'Your own table: a header row, numeric feature columns and a target column (text labels or few whole numbers = classes, other numbers = regression). It stays in this browser.' },
 ];
 
 /** The registry entry for `id`, or undefined if there is none. */
@@ -64,6 +66,7 @@ export async function loadDataset(spec: DataSpec, baseUrl: string, fetchFn?: Fet
   const entry = getDataset(spec.id);
   if (!entry) throw new Error(`Unknown dataset '${spec.id}'`);
   if (entry.kind === '2d') return generateDataset(entry, spec);
+  if (entry.kind === 'upload') throw new Error('Load a CSV file first (the "Load CSV file" button under the dataset list).');
   const ds = await loadMlpg(baseUrl, entry.id, fetchFn);
   if (ds.task !== entry.task) throw new Error(`Dataset '${ds.id}' is ${ds.task} but the registry says ${entry.task}`);
   return ds;
