@@ -1,27 +1,17 @@
 // End-to-end: the analysis views on a small real sweep — brushing the parallel coordinates
 // filters the table, a trial's confusion matrix and P/R/F1, CSV export, and a screenshot of
 // every view (test-results/analysis-*.png).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import { launch, serve } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
 const SHOTS = 'test-results';
 const TABLE = 'section[aria-labelledby="table-title"]';
 const ROWS = `${TABLE} tbody tr`;
 mkdirSync(SHOTS, { recursive: true });
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 /** Trial numbers of the table's rows, in order. */
 const tableIds = (page) => page.$$eval(ROWS, (trs) => trs.map((tr) => Number(tr.dataset.trial)));
@@ -35,11 +25,11 @@ async function download(page, click) {
 const pct = (x) => `${(Math.round(x * 1000) / 10).toFixed(1)}%`;
 
 test('analysis views: brush, trial metrics, CSV export, screenshots', { timeout: 170_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const context = await app.browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(app.server.url);
   await page.waitForFunction(() => !document.querySelector('button.primary')?.disabled, null, { timeout: 30_000 });
 
   // a small real sweep on the default experiment

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const TYPES = {
@@ -37,4 +38,19 @@ export async function launch() {
       '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
+}
+
+/** Registers node:test hooks that serve dist/ and start Chromium once for the calling test file;
+ *  the returned object holds `server` and `browser` once the hooks have run. */
+export function useApp() {
+  const app = { server: null, browser: null };
+  before(async () => {
+    app.server = await serve();
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  return app;
 }

@@ -1,31 +1,21 @@
 // End-to-end: the built app in headless Chromium, used as a person would.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { launch, serve } from './harness.mjs';
+import { useApp } from './harness.mjs';
 
 const SHOTS = 'test-results';
 const ROWS = 'section[aria-labelledby="table-title"] tbody tr';
 mkdirSync(SHOTS, { recursive: true });
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useApp();
 
 /** A fresh page (own context: no shared storage) with page errors collected. */
 async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const context = await app.browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
-  await page.goto(server.url + hash);
+  await page.goto(app.server.url + hash);
   await page.getByRole('button', { name: /Run sweep/ }).waitFor();
   return page;
 }
@@ -144,11 +134,12 @@ describe('Hyperparameter Playground', () => {
 
   test('Cancel stops everything within a second and keeps finished trials', async () => {
     const page = await open();
-    await smallSweep(page, { budget: 8, epochs: 4, backend: 'wasm' });
+    // enough epochs that the sweep is still running when Cancel is clicked (a 4-epoch spiral trial takes ~0.1 s)
+    await smallSweep(page, { budget: 8, epochs: 25, backend: 'wasm' });
     await page.getByRole('button', { name: /Run sweep/ }).click();
     // wait for one finished trial, then for the next one to be running
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length >= 2 && [...document.querySelectorAll(sel)].some((r) => r.textContent.includes('complete')), ROWS, { timeout: 120_000 });
-    await setNumber(page, 'Epochs', 4); // editing while running must not disturb the sweep
+    await setNumber(page, 'Epochs', 25); // editing while running must not disturb the sweep
     const before = await tableRows(page);
     // Measure inside the page, from the click event to the sweep having stopped (Cancel disabled again),
     // so the automation's own latency does not count.

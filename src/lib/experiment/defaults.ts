@@ -48,7 +48,7 @@ export function defaultExperiment(): Experiment {
     },
     space: { ...fixedSpace(), ...searched },
     strategy: {
-      kind: 'random', budget: 12, concurrency: 2, seed: 7, gridPoints: 3,
+      kind: 'random', budget: 12, concurrency: 2, autoWorkers: true, batching: true, seed: 7, gridPoints: 3,
       pruner: defaultPruner(),
       earlyStopping: defaultEarlyStopping(),
       validation: { scheme: 'holdout', k: 5 },

@@ -120,8 +120,13 @@ export interface StrategySpec {
   kind: StrategyKind;
   /** maximum number of trials. */
   budget: number;
-  /** trials run at once (= workers in the pool). */
+  /** trials run at once (= workers in the pool) when `autoWorkers` is off. */
   concurrency: number;
+  /** choose the number of workers by measuring 1, 2, … workers on this device (cached). */
+  autoWorkers: boolean;
+  /** train trials that share an architecture, batch size and optimizer as one batched computation
+   *  in one worker (several trials for little more than the cost of one). */
+  batching: boolean;
   /** seed of the sampler; same Experiment + seed => same trial params in the same order. */
   seed: number;
   /** points per continuous axis for grid search. */

@@ -56,6 +56,9 @@ export const experimentSchema = v.strictObject({
     kind: v.picklist(STRATEGY_KINDS),
     budget: int,
     concurrency: int,
+    // Links made before these existed keep their fixed worker count and unbatched training.
+    autoWorkers: v.optional(v.boolean(), false),
+    batching: v.optional(v.boolean(), false),
     seed: int,
     gridPoints: int,
     pruner: v.optional(v.strictObject({

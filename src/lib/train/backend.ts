@@ -38,6 +38,14 @@ function hardwareWebGl(): string {
   }
 }
 
+/** Why `name` runs in software here ('' when it does not, or when that cannot be told):
+ *  a WebGPU fallback adapter or a SwiftShader/llvmpipe WebGL renderer. */
+export async function softwareNote(name: BackendName): Promise<string> {
+  if (name === 'webgpu') return hardwareWebGpu();
+  if (name === 'webgl') return hardwareWebGl();
+  return '';
+}
+
 async function trySet(name: BackendName): Promise<boolean> {
   try {
     if (name === 'wasm') {
@@ -81,7 +89,7 @@ export async function selectBackend(pref: BackendPref): Promise<BackendInfo> {
     chain = [pref, ...BACKEND_CHAIN.slice(BACKEND_CHAIN.indexOf(pref) + 1)];
   }
   for (const name of chain) {
-    if (await trySet(name)) return { backend: name, requested: pref, note: notes.join('; ') };
+    if (await trySet(name)) return { backend: name, requested: pref, note: notes.join('; '), software: await softwareNote(name) };
     notes.push(`${name} failed to start`);
   }
   throw new Error(`No TensorFlow.js backend could start (${notes.join('; ')}).`);

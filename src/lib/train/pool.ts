@@ -1,9 +1,12 @@
 import * as Comlink from 'comlink';
 import type { BackendPref, Experiment, TrialParams } from '../experiment/types';
+import { LIMITS } from '../experiment/params';
 import { resolveModel } from '../model/spec';
 import type { Strategy, TrialOutcome } from '../search/types';
 import { combineRuns, endValue } from './aggregate';
 import type { WorkerApi } from './protocol';
+import { batchKey, MAX_BATCH, type ProbeShape } from './batching';
+import { calibrate, calibrationKey, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 
 /** Creates a dedicated worker running src/lib/train/worker.ts. Injected so tests and hosts can differ. */
@@ -41,6 +44,35 @@ class WorkerHandle {
   }
 }
 
+/** How long a worker is kept alive after its sweep, for the next one, ms. */
+const PARK_MS = 60_000;
+
+/** Workers kept alive between sweeps: the next sweep on the same backend starts at once, on a
+ *  warm backend (wasm instantiated, shaders compiled, JIT warm). At most LIMITS.maxConcurrency. */
+const parked: { w: WorkerHandle; factory: WorkerFactory; timer: ReturnType<typeof setTimeout> }[] = [];
+
+function park(w: WorkerHandle, factory: WorkerFactory): void {
+  if (parked.length >= LIMITS.maxConcurrency || !w.info) {
+    w.terminate('Not needed.');
+    return;
+  }
+  const entry = { w, factory, timer: setTimeout(() => {
+    const i = parked.indexOf(entry);
+    if (i >= 0) parked.splice(i, 1);
+    w.terminate('Idle.');
+  }, PARK_MS) };
+  parked.push(entry);
+}
+
+/** A parked worker from `factory` initialised as `pref` asked, or null. */
+function unpark(factory: WorkerFactory, pref: BackendPref): WorkerHandle | null {
+  const i = parked.findIndex((p) => p.factory === factory && p.w.info?.requested === pref && (pref === 'auto' || p.w.info.backend === pref));
+  if (i < 0) return null;
+  const [p] = parked.splice(i, 1);
+  clearTimeout(p.timer);
+  return p.w;
+}
+
 /** Events a sweep reports to its host (the UI). */
 export interface SweepListener {
   trialStarted(id: number, params: TrialParams, cfg: TrialConfig, worker: number): void;
@@ -67,12 +99,33 @@ export interface SweepOptions {
   boundaryExtent?: [number, number, number, number];
   /** id of the first trial (continuing a study). */
   firstId?: number;
+  /** where automatic backend / worker-count calibrations are cached (default: the page's IndexedDB store). */
+  calibration?: CalibrationStore;
+}
+
+/** Time limits of one backend's calibration probe, ms: starting the backend, then its probe
+ *  (shorter for software renderers, whose shader compilation alone can take seconds). */
+const PROBE_START_MS = 6000;
+const PROBE_MS = { hardware: 4000, software: 1500 };
+
+/** One trial waiting in a lane: its id, params and config. */
+interface Queued {
+  id: number;
+  params: TrialParams;
+  cfg: TrialConfig;
 }
 
 /**
  * Runs a sweep: asks the strategy for params whenever a worker is free, trains each trial in a
  * dedicated worker, reports every epoch to the strategy (which may prune) and to the listener,
  * and tells the strategy the outcome. `cancel()` terminates the workers at once; finished trials stay.
+ *
+ * With `strategy.batching`, a free worker asks for several trials at once (up to MAX_BATCH, and
+ * no more than its share of the budget left) and trains those sharing an architecture, batch size
+ * and optimizer as one batched computation; every trial still reports its own epochs and result.
+ * With `backend: 'auto'` or `strategy.autoWorkers`, the backend and worker count come from a
+ * calibration (measured once per device and model shape, then cached). Workers of a sweep that
+ * ends normally are kept warm for a minute, for the next sweep on the same backend.
  */
 export class Sweep {
   private workers: (WorkerHandle | null)[] = [];
@@ -80,21 +133,56 @@ export class Sweep {
   private started = 0;
   private readonly pending = new Map<number, TrialParams>();
   private waiters: (() => void)[] = [];
+  /** workers the calibration started on the chosen backend, handed to the lanes. */
+  private spare: WorkerHandle[] = [];
+  /** the backend every worker initialises (the calibrated one, or the user's choice). */
+  private pref: BackendPref = 'auto';
+  /** what calibration found, reported with each worker's backend. */
+  private calibrated: { note: string; samplesPerSec?: number } | null = null;
+  private announced = new WeakSet<WorkerHandle>();
+  /** workers measuring a backend right now (terminated by cancel). */
+  private probing = new Set<WorkerHandle>();
 
   constructor(private readonly opts: SweepOptions, private readonly listener: SweepListener) {}
 
   /** Resolves when the budget is spent, the strategy is exhausted, or the sweep is cancelled. */
   async run(): Promise<void> {
     const { experiment } = this.opts;
-    const n = Math.max(1, Math.min(experiment.strategy.concurrency, experiment.strategy.budget));
-    this.workers = Array.from({ length: n }, () => null);
+    const s = experiment.strategy;
+    let n = Math.max(1, Math.min(s.concurrency, s.budget));
+    this.pref = experiment.backend;
+    if (experiment.backend === 'auto' || s.autoWorkers) {
+      const plan = await this.plan(n).catch(() => null);
+      if (plan) {
+        this.pref = plan.calibration.backend;
+        n = Math.max(1, Math.min(plan.calibration.workers, s.budget));
+        const mine = plan.calibration.backends.find((m) => m.backend === plan.calibration.backend);
+        const sps = mine?.samplesPerSec ?? plan.calibration.pool.find((p) => p.workers === 1)?.samplesPerSec;
+        this.calibrated = { note: describeCalibration(plan.calibration, plan.cached), samplesPerSec: sps ?? undefined };
+      }
+    }
+    if (this.cancelled) {
+      this.spare.forEach((w) => w.terminate('Cancelled.'));
+      this.spare = [];
+      return;
+    }
+    this.workers = Array.from({ length: n }, (_, i) => this.spare[i] ?? null);
+    this.spare.slice(n).forEach((w) => w.terminate('Not needed.'));
+    this.spare = [];
     await Promise.all(this.workers.map((_, i) => this.lane(i)));
-    this.shutdown('The sweep is over.');
+    if (this.cancelled) return;
+    // Finished normally: keep the workers warm for the next sweep.
+    this.workers.forEach((w) => w && park(w, this.opts.factory));
+    this.workers = this.workers.map(() => null);
+    this.wakeAll();
   }
 
   /** Stops everything now; running trials end as cancelled. */
   cancel(): void {
     this.cancelled = true;
+    this.probing.forEach((w) => w.terminate('Cancelled.'));
+    this.spare.forEach((w) => w.terminate('Cancelled.'));
+    this.spare = [];
     this.shutdown('Cancelled.');
   }
 
@@ -114,25 +202,157 @@ export class Sweep {
     return this.cancelled;
   }
 
-  /** One worker's loop: take a trial, train it, repeat. */
+  /** The calibration for this sweep's model shape: cached, or measured now in workers. */
+  private async plan(fixedWorkers: number): Promise<{ calibration: Calibration; cached: boolean } | null> {
+    const { experiment, data, factory } = this.opts;
+    const d0 = data[0];
+    if (!d0) return null;
+    const shape: ProbeShape = { model: resolveModel(experiment.model, {}), d: d0.d, nClasses: d0.nClasses, task: d0.task };
+    const nav = typeof navigator === 'undefined' ? undefined : navigator;
+    const cores = nav?.hardwareConcurrency || 2;
+    const device = `${nav?.userAgent ?? 'unknown'}|${cores}`;
+    const s = experiment.strategy;
+    // The winner's worker is kept (already on its backend) to become the first lane's worker.
+    let best: { w: WorkerHandle; sps: number } | null = null;
+    const runner: ProbeRunner = {
+      backend: async (name) => {
+        const w = new WorkerHandle(factory);
+        this.probing.add(w);
+        let software = '';
+        try {
+          const info = await w.guard(withTimeout(w.api.init(name), PROBE_START_MS, 'did not start in time'));
+          software = info.software ?? '';
+          if (info.backend !== name) {
+            w.terminate('Not this backend.');
+            return { backend: name, samplesPerSec: null, software, error: 'unavailable' };
+          }
+          w.info = info;
+          const limit = software ? PROBE_MS.software : PROBE_MS.hardware;
+          const t = await w.guard(withTimeout(w.api.probe(shape, { minMs: 150 }), limit, `no result within ${limit / 1000} s`));
+          if (this.cancelled) {
+            w.terminate('Cancelled.');
+          } else if (!best || t.samplesPerSec > best.sps) {
+            best?.w.terminate('Slower.');
+            best = { w, sps: t.samplesPerSec };
+          } else {
+            w.terminate('Slower.');
+          }
+          return { backend: name, samplesPerSec: t.samplesPerSec, warmupMs: t.warmupMs, software };
+        } catch (e) {
+          w.terminate('Calibration failed.');
+          return { backend: name, samplesPerSec: null, software, error: e instanceof Error ? e.message : String(e) };
+        } finally {
+          this.probing.delete(w);
+        }
+      },
+      pool: async (backend, n) => {
+        if (best && this.spare.length === 0) this.spare.push(best.w);
+        while (this.spare.length < n) {
+          if (this.cancelled) throw new Error('Cancelled.');
+          const w = new WorkerHandle(factory);
+          this.spare.push(w);
+          w.info = await w.guard(withTimeout(w.api.init(backend), PROBE_START_MS, 'did not start in time'));
+        }
+        // Every worker gets a warm-up probe of its own first, so n workers are timed in step.
+        await Promise.all(this.spare.slice(0, n).map((w) => w.guard(w.api.probe(shape, { minMs: 20 }))));
+        const ts = await Promise.all(this.spare.slice(0, n).map((w) => w.guard(w.api.probe(shape, { minMs: 300 }))));
+        return ts.reduce((a, t) => a + t.samplesPerSec, 0);
+      },
+    };
+    try {
+      const r = await calibrate({
+        key: calibrationKey(device, shape, experiment.backend),
+        store: this.opts.calibration ?? defaultCalibrationStore(),
+        runner,
+        pref: experiment.backend,
+        autoWorkers: s.autoWorkers,
+        fixedWorkers: fixedWorkers,
+        maxWorkers: Math.min(LIMITS.maxConcurrency, s.budget, Math.max(2, cores)),
+        cancelled: () => this.cancelled,
+      });
+      const winner = best as { w: WorkerHandle; sps: number } | null;
+      if (winner && !this.spare.includes(winner.w)) {
+        if (r && winner.w.info?.backend === r.calibration.backend) this.spare.unshift(winner.w);
+        else winner.w.terminate('Not needed.');
+      }
+      return r;
+    } catch (e) {
+      this.spare.forEach((w) => w.terminate('Calibration failed.'));
+      this.spare = [];
+      throw e;
+    }
+  }
+
+  /** One worker's loop: take a trial (or, with batching, a few), train, repeat. */
   private async lane(slot: number): Promise<void> {
-    const { experiment, strategy } = this.opts;
+    const { experiment } = this.opts;
     while (!this.cancelled && this.started < experiment.strategy.budget) {
-      const params = strategy.ask([...this.pending.values()]);
-      if (params === null) {
+      const asked = this.ask();
+      if (asked.length === 0) {
         // Nothing to propose right now: wait for a running trial to end, or stop if none runs.
         if (this.pending.size === 0) return;
         await new Promise<void>((r) => this.waiters.push(r));
         continue;
       }
+      // Trials that can share a batch train together; the groups run one after another.
+      const groups = new Map<string, Queued[]>();
+      for (const q of asked) {
+        const key = batchKey(q.cfg);
+        groups.set(key, [...(groups.get(key) ?? []), q]);
+      }
+      for (const group of groups.values()) {
+        if (this.cancelled) {
+          for (const q of group) this.end(q, { trialId: q.id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' }, false);
+          continue;
+        }
+        const results = await this.runGroup(slot, group);
+        group.forEach((q, i) => this.end(q, results[i], true));
+      }
+    }
+  }
+
+  /** Asks the strategy for the next trial, or with batching for up to this lane's share of the
+   *  budget left (at most MAX_BATCH). Ids follow the order of asking. */
+  private ask(): Queued[] {
+    const { experiment, strategy } = this.opts;
+    const s = experiment.strategy;
+    const left = s.budget - this.started;
+    const lanes = Math.max(1, this.workers.length);
+    const max = s.batching ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(left / lanes))) : 1;
+    const out: Queued[] = [];
+    while (out.length < max && this.started < s.budget) {
+      const params = strategy.ask([...this.pending.values()]);
+      if (params === null) break;
       const id = (this.opts.firstId ?? 0) + this.started++;
       this.pending.set(id, params);
-      const result = await this.runTrial(slot, id, params);
-      this.pending.delete(id);
-      if (result.status !== 'cancelled') strategy.tell(id, params, this.outcome(result));
-      this.listener.trialEnded(id, result);
-      this.wakeAll();
+      out.push({ id, params, cfg: this.configOf(id, params) });
     }
+    return out;
+  }
+
+  /** The trial's config: its model, seed, and the sweep's shared data order. */
+  private configOf(id: number, params: TrialParams): TrialConfig {
+    const { experiment } = this.opts;
+    const es = experiment.strategy.earlyStopping;
+    return {
+      trialId: id,
+      model: resolveModel(experiment.model, params),
+      seed: experiment.strategy.seed * 1000 + id,
+      // Every trial of a sweep sees the same mini-batches (per fold and repeat): configurations
+      // are compared on equal terms, and batched training gives each trial its solo result.
+      shuffleSeed: experiment.strategy.seed * 1000 + 999,
+      boundaryGrid: this.opts.boundaryGrid ?? 0,
+      boundaryExtent: this.opts.boundaryExtent,
+      ...(es.enabled ? { earlyStopping: { patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest } } : {}),
+    };
+  }
+
+  /** A trial is over: tell the strategy (unless cancelled) and the listener. */
+  private end(q: Queued, result: TrialResult, tell: boolean): void {
+    this.pending.delete(q.id);
+    if (tell && result.status !== 'cancelled') this.opts.strategy.tell(q.id, q.params, this.outcome(result));
+    this.listener.trialEnded(q.id, result);
+    this.wakeAll();
   }
 
   /** What the strategy learns: the mean over runs of each run's end value (best epoch when
@@ -149,49 +369,60 @@ export class Sweep {
     };
   }
 
-  private async ensureWorker(slot: number, pref: BackendPref): Promise<WorkerHandle> {
+  private async ensureWorker(slot: number): Promise<WorkerHandle> {
     let w = this.workers[slot];
-    if (w) return w;
-    w = new WorkerHandle(this.opts.factory);
-    this.workers[slot] = w;
-    w.info = await w.guard(w.api.init(pref));
-    this.listener.backend(slot, w.info);
+    if (!w) {
+      w = unpark(this.opts.factory, this.pref);
+      if (w) {
+        this.workers[slot] = w;
+      } else {
+        w = new WorkerHandle(this.opts.factory);
+        this.workers[slot] = w;
+        w.info = await w.guard(w.api.init(this.pref));
+      }
+    }
+    if (!this.announced.has(w) && w.info) {
+      this.announced.add(w);
+      const info = this.calibrated
+        ? { ...w.info, requested: this.opts.experiment.backend, note: [this.calibrated.note, w.info.note].filter(Boolean).join('; '), samplesPerSec: this.calibrated.samplesPerSec }
+        : w.info;
+      this.listener.backend(slot, info);
+    }
     return w;
   }
 
-  private async runTrial(slot: number, id: number, params: TrialParams): Promise<TrialResult> {
+  /** Trains a group of trials (one batch, or a single trial) through all their runs (folds ×
+   *  repeats, fold-major within a repeat, each repeat with its own seeds). A trial's later runs
+   *  are skipped once one of its runs does not complete. */
+  private async runGroup(slot: number, group: Queued[]): Promise<TrialResult[]> {
     const { experiment, data, strategy } = this.opts;
-    const es = experiment.strategy.earlyStopping;
-    const cfg: TrialConfig = {
-      trialId: id,
-      model: resolveModel(experiment.model, params),
-      seed: experiment.strategy.seed * 1000 + id,
-      boundaryGrid: this.opts.boundaryGrid ?? 0,
-      boundaryExtent: this.opts.boundaryExtent,
-      ...(es.enabled ? { earlyStopping: { patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest } } : {}),
-    };
-    this.listener.trialStarted(id, params, cfg, slot);
+    group.forEach((q) => this.listener.trialStarted(q.id, q.params, q.cfg, slot));
     const runs = data.length * Math.max(1, experiment.strategy.repeats);
-    const results: TrialResult[] = [];
+    const results: TrialResult[][] = group.map(() => []);
     for (let run = 0; run < runs && !this.cancelled; run++) {
-      // Fold-major within a repeat: run = repeat * folds + fold; each repeat gets its own seed.
       const fold = run % data.length;
       const repeat = Math.floor(run / data.length);
-      const r = await this.runOnce(slot, { ...cfg, seed: cfg.seed + repeat * 7919 + fold * 104729, boundaryGrid: run === 0 ? cfg.boundaryGrid : 0 }, data[fold], run, runs, run === 0 ? strategy : null);
-      results.push(r);
-      if (r.status !== 'complete') break;
+      const alive = group.map((_, i) => i).filter((i) => results[i].every((r) => r.status === 'complete'));
+      if (alive.length === 0) break;
+      const offset = repeat * 7919 + fold * 104729;
+      const cfgs = alive.map((i) => {
+        const c = group[i].cfg;
+        return { ...c, seed: c.seed + offset, shuffleSeed: c.shuffleSeed! + offset, boundaryGrid: run === 0 ? c.boundaryGrid : 0 };
+      });
+      const rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
+      alive.forEach((i, j) => results[i].push(rs[j]));
     }
-    return results.length ? combineRuns(results) : { trialId: id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' };
+    return results.map((rs, i) => (rs.length ? combineRuns(rs) : { trialId: group[i].id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' }));
   }
 
-  /** One training of one configuration on one fold. Only the first run of a trial reports to the
-   *  pruner: the later folds and repeats refine the estimate of a configuration it let through. */
-  private async runOnce(slot: number, cfg: TrialConfig, data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<TrialResult> {
-    const id = cfg.trialId;
+  /** One training of some configurations on one fold, as one batch. Only the first run of a
+   *  trial reports to the pruner: the later folds and repeats refine the estimate of a
+   *  configuration it let through. */
+  private async runOnce(slot: number, cfgs: TrialConfig[], data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<TrialResult[]> {
     let w: WorkerHandle | null = null;
     try {
       try {
-        w = await this.ensureWorker(slot, this.opts.experiment.backend);
+        w = await this.ensureWorker(slot);
       } catch (e) {
         // A worker that cannot even start (script failed to load, no backend) will not start
         // for the next trial either: stop the sweep with one clear message instead of failing every trial.
@@ -206,13 +437,13 @@ export class Sweep {
         await w.guard(w.api.setData(data));
         w.dataKey = data.key;
       }
-      const onEpoch = (m: EpochMetrics): EpochControl => {
+      const onEpoch = (id: number, m: EpochMetrics): EpochControl => {
         if (this.cancelled) return 'stop';
         this.listener.epoch(id, m, run, runs);
         const decision = pruner?.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
         return decision === 'prune' ? 'prune' : 'continue';
       };
-      return await w.guard(w.api.train(cfg, Comlink.proxy(onEpoch)));
+      return await w.guard(w.api.trainBatch(cfgs, Comlink.proxy(onEpoch)));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       // A crashed worker is replaced before the next trial; the sweep goes on.
@@ -220,14 +451,21 @@ export class Sweep {
         w.terminate(message);
         this.workers[slot] = null;
       }
-      return {
-        trialId: id,
+      return cfgs.map((c) => ({
+        trialId: c.trialId,
         status: this.cancelled ? 'cancelled' : 'failed',
         epochs: [],
         backend: w?.info?.backend ?? 'cpu',
         timeMs: 0,
         message: this.cancelled ? 'Cancelled.' : message,
-      };
+      }));
     }
   }
+}
+
+/** `p`, or a rejection with `message` after `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
-import type { BackendPref } from '../experiment/types';
+import type { BackendName, BackendPref } from '../experiment/types';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
+import type { ProbeShape, ProbeTiming } from './batching';
 
 /**
  * The worker protocol: each request the main thread may send, mapped to its result type.
@@ -14,6 +15,12 @@ export interface WorkerApi {
   /** Trains one trial on the stored data. `onEpoch` is a comlink proxy called after every epoch.
    *  Never rejects for training problems: those come back as status 'failed' with a message. */
   train(cfg: TrialConfig, onEpoch: (m: EpochMetrics) => Promise<EpochControl> | EpochControl): Promise<TrialResult>;
+  /** Trains trials that share an architecture, batch size, optimizer and data order (see
+   *  `batchKey`) as one batched computation. `onEpoch` is called for every trial after every epoch.
+   *  Resolves with one result per config, in order; never rejects for training problems. */
+  trainBatch(cfgs: TrialConfig[], onEpoch: (trialId: number, m: EpochMetrics) => Promise<EpochControl> | EpochControl): Promise<TrialResult[]>;
+  /** Times training steps of `shape` on this worker's backend (calibration). */
+  probe(shape: ProbeShape, opts?: { trials?: number; minMs?: number }): Promise<ProbeTiming & { backend: BackendName }>;
   /** Current tensor count of the worker's tfjs engine (memory hygiene checks). */
   numTensors(): Promise<number>;
 }

@@ -10,10 +10,15 @@ import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } 
 export type EpochCallback = (m: EpochMetrics) => EpochControl | Promise<EpochControl>;
 
 /**
- * Trains one trial on the current tfjs backend with a hand-written loop built for small models:
- * the data is uploaded once, each epoch shuffles with a seeded permutation and gathers batches on
- * the device, and the metrics are read back once per epoch, asynchronously.
+ * Trains one trial on the current tfjs backend with a tfjs-layers model, `optimizer.minimize`
+ * (autograd) and a hand-written loop built for small models: the data is uploaded once, each
+ * epoch shuffles with a seeded permutation and gathers batches on the device, and the metrics are
+ * read back once per epoch, asynchronously.
  * A non-finite loss ends the trial as `diverged`. Every tensor it creates is disposed.
+ *
+ * The reference trainer: the app trains through `trainBatch` (batched.ts), which computes the same
+ * thing with hand-written gradients and is faster (see `npm run bench`); the tests check the two
+ * agree, and the bench times both against `model.fit`.
  */
 export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: EpochCallback): Promise<TrialResult> {
   const start = performance.now();
@@ -42,7 +47,7 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
     const batch = Math.max(1, Math.min(spec.batchSize, nTrain));
-    const rng = makeRng(cfg.seed, 'shuffle');
+    const rng = makeRng(cfg.shuffleSeed ?? cfg.seed, 'shuffle');
     const order = Array.from({ length: nTrain }, (_, i) => i);
     const es = cfg.earlyStopping;
     const stopper = new EarlyStopper({ patience: es?.patience ?? Infinity, minDelta: es?.minDelta ?? 0 });

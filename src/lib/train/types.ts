@@ -37,8 +37,12 @@ export interface TrialConfig {
   trialId: number;
   /** the model with this trial's params applied. */
   model: ModelSpec;
-  /** seed for weight init, dropout and shuffling. */
+  /** seed for weight init and dropout (and for shuffling when `shuffleSeed` is absent). */
   seed: number;
+  /** seed of the mini-batch order. The pool gives every trial of a sweep the same one (common
+   *  random numbers: configurations are compared on the same batches), which is also what lets
+   *  trials train as one batch and get exactly the result they would get alone. */
+  shuffleSeed?: number;
   /** for 2-D data: side of the square grid on which to return the decision surface (0 = none). */
   boundaryGrid: number;
   /** extent [xmin, xmax, ymin, ymax] of that grid in standardised feature space. */
@@ -92,6 +96,10 @@ export interface BackendInfo {
   backend: BackendName;
   /** requested preference. */
   requested: BackendPref;
-  /** human note, e.g. why webgpu was skipped ("software adapter"). */
+  /** human note, e.g. why webgpu was skipped ("software adapter"), or what calibration measured. */
   note: string;
+  /** why the backend in use runs in software here ('' or absent: hardware, or unknown). */
+  software?: string;
+  /** steady-state training throughput measured for this backend and model shape, trial-samples/s (auto only). */
+  samplesPerSec?: number;
 }

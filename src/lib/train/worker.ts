@@ -2,27 +2,40 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
-import { trainTrial } from './trainer';
+import { probeSteps, trainBatch } from './batched';
 import type { WorkerApi } from './protocol';
-import type { TrainData } from './types';
+import type { BackendName } from '../experiment/types';
+import type { TrainData, TrialConfig, TrialResult } from './types';
 
 let data: TrainData | null = null;
+
+/** A failed result for each config (the worker keeps going). */
+function failed(cfgs: TrialConfig[], message: string): TrialResult[] {
+  return cfgs.map((c) => ({ trialId: c.trialId, status: 'failed', epochs: [], backend: tf.getBackend() as BackendName, timeMs: 0, message }));
+}
 
 const api: WorkerApi = {
   init: (pref) => selectBackend(pref),
   async setData(d) {
     data = d;
   },
+  // One trial is a batch of one: the hand-written trainer is the fastest single-trial loop too
+  // (see the bench), so every trial in the app trains through trainBatch.
   async train(cfg, onEpoch) {
-    if (!data) {
-      return { trialId: cfg.trialId, status: 'failed', epochs: [], backend: tf.getBackend() as never, timeMs: 0, message: 'The worker has no data yet.' };
-    }
+    const [r] = await api.trainBatch([cfg], (_, m) => onEpoch(m));
+    return r;
+  },
+  async trainBatch(cfgs, onEpoch) {
+    if (!data) return failed(cfgs, 'The worker has no data yet.');
     try {
-      return await trainTrial(data, cfg, (m) => onEpoch(m));
+      return await trainBatch(data, cfgs, (id, m) => onEpoch(id, m));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      return { trialId: cfg.trialId, status: 'failed', epochs: [], backend: tf.getBackend() as never, timeMs: 0, message: `Training failed: ${message}` };
+      return failed(cfgs, `Training failed: ${message}`);
     }
+  },
+  async probe(shape, opts) {
+    return { ...(await probeSteps(shape, opts)), backend: tf.getBackend() as BackendName };
   },
   async numTensors() {
     return tf.memory().numTensors;

@@ -1,0 +1,36 @@
+import type { ModelSpec } from '../experiment/types';
+import type { TrainData, TrialConfig } from './types';
+
+/** Most trials one batched training stacks: the speed-up flattens beyond it while memory grows. */
+export const MAX_BATCH = 8;
+
+/**
+ * What trials must share to train as one batch (see batched.ts): the layers (units,
+ * activations), the mini-batch size, the optimizer and the data order (`shuffleSeed`). Learning
+ * rate, dropout, L1, L2, init, seed and epochs may differ. Free of tfjs, so the pool on the main
+ * thread can group trials without loading it.
+ */
+export function batchKey(cfg: Pick<TrialConfig, 'model' | 'seed' | 'shuffleSeed'>): string {
+  const m = cfg.model;
+  return JSON.stringify([m.layers.map((l) => [l.units, l.activation]), m.batchSize, m.optimizer, cfg.shuffleSeed ?? `seed:${cfg.seed}`]);
+}
+
+/** The shape of the trials a calibration measures: the model (layers, batch size, optimizer) and the data's width. */
+export interface ProbeShape {
+  model: ModelSpec;
+  d: number;
+  nClasses: number;
+  task: TrainData['task'];
+}
+
+/** What a calibration probe measured on one backend. */
+export interface ProbeTiming {
+  /** the first step(s), which build the kernels (and compile shaders on GPU backends), ms. */
+  warmupMs: number;
+  /** steady-state time of one optimisation step of all the probe's trials, ms. */
+  stepMs: number;
+  /** trial-samples per second in the steady state: trials × batch size / step time. */
+  samplesPerSec: number;
+  /** timed steps. */
+  steps: number;
+}
