@@ -6,6 +6,7 @@ import { makeRng, shuffle } from '../search/rng';
 import { EarlyStopper } from '../search/early-stopping';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 import { batchKey, type ProbeShape, type ProbeTiming } from './batching';
+import { encodeSurface, surfaceGrid } from './trainer';
 
 /** Called after every epoch of every trial in the batch; the answer may stop or prune that trial. */
 export type BatchEpochCallback = (trialId: number, m: EpochMetrics) => EpochControl | Promise<EpochControl>;
@@ -722,20 +723,7 @@ function targets(y: Float32Array, classification: boolean, nOut: number): tf.Ten
 /** Model output on a g×g grid over `extent` (standardised features), rows from the top (ymax);
  *  the same encoding as the plain trainer's surface. */
 async function surface(L: StackLayout, own: Split, g: number, extent: [number, number, number, number], classification: boolean, k: number): Promise<Float32Array> {
-  const [x0, x1, y0, y1] = extent;
-  const pts = new Float32Array(g * g * 2);
-  for (let r = 0; r < g; r++) {
-    for (let c = 0; c < g; c++) {
-      const i = r * g + c;
-      pts[2 * i] = x0 + ((c + 0.5) / g) * (x1 - x0);
-      pts[2 * i + 1] = y1 - ((r + 0.5) / g) * (y1 - y0);
-    }
-  }
-  const out = tf.tidy(() => {
-    const o = forward(L, own, rowsOf(pts, g * g, 2), null).reshape([g * g, -1]);
-    if (!classification) return o.reshape([g * g]);
-    return k === 2 ? tf.softmax(o).slice([0, 1], [g * g, 1]).reshape([g * g]) : tf.argMax(o, 1).toFloat();
-  });
+  const out = tf.tidy(() => encodeSurface(forward(L, own, rowsOf(surfaceGrid(g, extent), g * g, 2), null), g * g, classification, k));
   const v = (await out.data()) as Float32Array;
   out.dispose();
   return Float32Array.from(v);

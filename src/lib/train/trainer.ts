@@ -195,8 +195,9 @@ async function confusionOf(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tenso
   return m;
 }
 
-/** Model output on a g×g grid over `extent` (standardised features), rows from the top (ymax). */
-async function surface(model: tf.LayersModel, g: number, extent: [number, number, number, number], classification: boolean, k: number): Promise<Float32Array> {
+/** The g×g grid over `extent` [xmin, xmax, ymin, ymax] (standardised features): [g*g, 2] row-major,
+ *  rows from the top (ymax), cell centres. Shared by both trainers. */
+export function surfaceGrid(g: number, extent: [number, number, number, number]): Float32Array {
   const [x0, x1, y0, y1] = extent;
   const pts = new Float32Array(g * g * 2);
   for (let r = 0; r < g; r++) {
@@ -206,11 +207,20 @@ async function surface(model: tf.LayersModel, g: number, extent: [number, number
       pts[2 * i + 1] = y1 - ((r + 0.5) / g) * (y1 - y0);
     }
   }
-  const out = tf.tidy(() => {
-    const o = model.predict(tf.tensor2d(pts, [g * g, 2])) as tf.Tensor2D;
-    if (!classification) return o.reshape([g * g]);
-    return k === 2 ? tf.softmax(o).slice([0, 1], [g * g, 1]).reshape([g * g]) : tf.argMax(o, 1).toFloat();
-  });
+  return pts;
+}
+
+/** The decision-surface encoding of outputs `o` [n, k]: class-1 probability for two classes, the
+ *  argmax class for more, the prediction for regression. Call inside tf.tidy. */
+export function encodeSurface(o: tf.Tensor, n: number, classification: boolean, k: number): tf.Tensor1D {
+  const out = o.reshape([n, -1]);
+  if (!classification) return out.reshape([n]);
+  return (k === 2 ? tf.softmax(out).slice([0, 1], [n, 1]).reshape([n]) : tf.argMax(out, 1).toFloat()) as tf.Tensor1D;
+}
+
+/** Model output on a g×g grid over `extent` (standardised features), rows from the top (ymax). */
+async function surface(model: tf.LayersModel, g: number, extent: [number, number, number, number], classification: boolean, k: number): Promise<Float32Array> {
+  const out = tf.tidy(() => encodeSurface(model.predict(tf.tensor2d(surfaceGrid(g, extent), [g * g, 2])) as tf.Tensor2D, g * g, classification, k));
   const v = (await out.data()) as Float32Array;
   out.dispose();
   return Float32Array.from(v);
