@@ -117,6 +117,7 @@ export class Study {
   private ended = new Map<number, TrialResult>();
   private frame = 0;
   private lastFlush = 0;
+  private starts: TrialView[] = [];
 
   constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
 
@@ -244,6 +245,7 @@ export class Study {
     this.testReport = null;
     if (!manual) {
       this.trials = [];
+      this.starts = [];
       this.selected = null;
     }
     this.backends = {};
@@ -263,7 +265,10 @@ export class Study {
     }, {
       trialStarted: (id, params, cfg, worker) => {
         if (manual) this.queued = [...this.manualQueue];
-        this.trials = [...this.trials, { id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() }];
+        // Queued like every other event, so a short trial's start and end land in the same redraw
+        // and the page never shows more trials running than there are.
+        this.starts.push({ id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() });
+        this.schedule();
       },
       epoch: (id, m, run, runs) => {
         // The live curve is the first run's; later folds/repeats show as progress, and the
@@ -285,7 +290,9 @@ export class Study {
       },
       backend: (worker, info) => {
         this.backends = { ...this.backends, [worker]: info };
-        this.trials = this.trials.map((t) => (t.worker === worker && t.state === 'running' ? { ...t, backend: info.backend } : t));
+        const set = (t: TrialView) => (t.worker === worker && t.state === 'running' ? { ...t, backend: info.backend } : t);
+        this.trials = this.trials.map(set);
+        this.starts = this.starts.map(set);
       },
       error: (message) => (this.sweepError = message),
     });
@@ -386,7 +393,11 @@ export class Study {
   private flush(): void {
     this.frame = 0;
     this.lastFlush = performance.now();
-    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0) return;
+    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0 && this.starts.length === 0) return;
+    if (this.starts.length) {
+      this.trials = [...this.trials, ...this.starts];
+      this.starts = [];
+    }
     const opts = this.verdictOpts;
     const anyEnded = this.ended.size > 0;
     this.trials = this.trials.map((t) => {
