@@ -257,3 +257,28 @@ describe('your own CSV file', () => {
     await page.context().close();
   });
 });
+
+describe('a worker that cannot run', () => {
+  test('a training worker whose script fails to load gives one clear message and loses nothing', async () => {
+    const page = await open();
+    await setNumber(page, 'Epochs', 3);
+    await page.getByRole('spinbutton', { name: /Trial budget/ }).fill('3');
+    // The worker chunk cannot be fetched (as after a broken deploy or a dropped connection).
+    await page.context().route(/worker-[^/]*\.js/, (route) => route.abort());
+    await page.getByRole('button', { name: /Run sweep/ }).click();
+    const alert = page.locator('.field-error', { hasText: /A training worker could not start/ });
+    await alert.waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('button.danger')?.hasAttribute('disabled'), null, { timeout: 30_000 });
+    // The page is still usable: settings kept, Run enabled again, no uncaught error.
+    assert.equal(await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).inputValue(), '3');
+    assert.equal(await page.getByRole('button', { name: /Run sweep/ }).isDisabled(), false);
+    const rows = await tableRows(page);
+    assert.ok(rows.every((r) => r.Status !== 'complete'));
+    assert.deepEqual(page.errors, []);
+    // Once the script loads again, the same page trains normally.
+    await page.context().unroute(/worker-[^/]*\.js/);
+    await runToEnd(page);
+    assert.ok((await tableRows(page)).every((r) => r.Status === 'complete'));
+    await page.context().close();
+  });
+});
