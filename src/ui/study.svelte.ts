@@ -18,6 +18,9 @@ import { Sweep, type WorkerFactory } from '../lib/train/pool';
 import type { BackendInfo, EpochMetrics, TrialConfig, TrialResult } from '../lib/train/types';
 import { fitVerdict, labelNoiseLoss, verdictOptions, type FitVerdict, type VerdictOptions } from '../lib/analysis/verdict';
 import { LABEL_FLIP_PER_NOISE } from '../lib/data/generators';
+import { ASSUMED_SAMPLES_PER_SEC, estimateSweep, type Rate, type SweepEstimate } from '../lib/train/estimate';
+import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibrate';
+import { resolveModel } from '../lib/model/spec';
 
 /** One trial as the page shows it. Replaced (never mutated) on every change. */
 export interface TrialView {
@@ -35,6 +38,8 @@ export interface TrialView {
   run?: { run: number; runs: number; epoch: number };
   /** why the pruner stopped this trial. */
   pruneReason?: string;
+  /** times the trial was started again after its worker was lost. */
+  retries?: number;
 }
 
 /** Which metric the charts plot and the search optimises. */
@@ -76,6 +81,8 @@ export class Study {
   selected = $state<number | null>(null);
   hovered = $state<number | null>(null);
   sweepStartedAt = $state(0);
+  /** sweeps finished (ended, cancelled or failed) since the page opened: a state tests can wait for. */
+  sweepsDone = $state(0);
   /** Brushed ranges per axis key (a ParamName, or 'final' / 'best' / 'train' / 'gap'), in data units (percent for accuracy). */
   brushes = $state<Record<string, [number, number]>>({});
   /** Verdict kinds (or states) to show; empty = all. */
@@ -95,6 +102,16 @@ export class Study {
   visible: TrialView[] = $derived(this.trials.filter((t) => this.passes(t)));
   finished = $derived(this.trials.filter((t) => t.state !== 'running').length);
   focus = $derived(this.hovered ?? this.selected);
+
+  /** The training rate the time estimate uses: measured by the calibration for this network, or assumed. */
+  rate = $state.raw<Rate>({ samplesPerSec: ASSUMED_SAMPLES_PER_SEC, workers: 1, measured: false });
+  /** Expected wall time of the sweep as set up now (null without data or while invalid). */
+  estimate: SweepEstimate | null = $derived.by(() => {
+    const p = this.prepared?.data;
+    if (!p || this.errors.length) return null;
+    const rate = this.rate.measured ? this.rate : { ...this.rate, workers: this.experiment.strategy.concurrency };
+    return estimateSweep(this.experiment, { d: p.d, nClasses: p.nClasses, task: p.task, nTrain: p.yTrain.length, nVal: p.yVal.length }, rate);
+  });
 
   private sweep: Sweep | null = null;
   /** the live queue the manual strategy takes trials from. */
@@ -118,6 +135,8 @@ export class Study {
   private frame = 0;
   private lastFlush = 0;
   private starts: TrialView[] = [];
+  /** trials whose worker was lost since the last redraw: their curves start again. */
+  private restarts = new Map<number, number>();
 
   constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
 
@@ -182,6 +201,20 @@ export class Study {
     } catch (e) {
       this.dataError = `Could not read ${file.name}: ${e instanceof Error ? e.message : String(e)} Your current data is unchanged.`;
     }
+  }
+
+  /** Looks up what the calibration measured on this device for the current network (if anything). */
+  async refreshRate(): Promise<void> {
+    const p = this.prepared?.data;
+    if (!p || this.errors.length) return;
+    const e = $state.snapshot(this.experiment) as Experiment;
+    const shape = { model: resolveModel(e.model, {}), d: p.d, nClasses: p.nClasses, task: p.task };
+    const m = await defaultCalibrationStore().get(calibrationKey(deviceId(), shape, e.backend)).catch(() => undefined);
+    const mine = m?.backends.find((b) => b.backend === m.backend)?.samplesPerSec ?? m?.pool.find((q) => q.workers === 1)?.samplesPerSec;
+    const best = m?.pool.length ? m.pool.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a)) : undefined;
+    this.rate = mine
+      ? { samplesPerSec: mine, workers: e.strategy.autoWorkers && best ? best.workers : e.strategy.concurrency, measured: true, backend: m?.backend }
+      : { samplesPerSec: ASSUMED_SAMPLES_PER_SEC, workers: e.strategy.concurrency, measured: false };
   }
 
   /** Extent of the 2-D decision-surface grid in standardised units (covers every point with a margin). */
@@ -295,6 +328,12 @@ export class Study {
         this.starts = this.starts.map(set);
       },
       error: (message) => (this.sweepError = message),
+      trialRetried: (id, reason) => {
+        console.warn(`Trial ${id + 1} is retried on a fresh worker: ${reason}`);
+        this.queue.delete(id);
+        this.restarts.set(id, (this.restarts.get(id) ?? 0) + 1);
+        this.schedule();
+      },
     });
     try {
       await this.sweep.run();
@@ -307,6 +346,8 @@ export class Study {
       if (!this.sweep?.isCancelled) this.revealTest();
       this.running = false;
       this.sweep = null;
+      this.sweepsDone++;
+      void this.refreshRate();
     }
   }
 
@@ -393,7 +434,7 @@ export class Study {
   private flush(): void {
     this.frame = 0;
     this.lastFlush = performance.now();
-    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0 && this.starts.length === 0) return;
+    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0 && this.starts.length === 0 && this.restarts.size === 0) return;
     if (this.starts.length) {
       this.trials = [...this.trials, ...this.starts];
       this.starts = [];
@@ -404,19 +445,23 @@ export class Study {
       const q = this.queue.get(t.id);
       const r = this.ended.get(t.id);
       const pg = this.progress.get(t.id);
-      if (!q && !r && !pg) return t;
-      const epochs = q ? [...t.epochs, ...q] : t.epochs;
-      if (!r) return { ...t, epochs, run: pg ?? t.run };
+      const restarted = this.restarts.get(t.id);
+      if (!q && !r && !pg && !restarted) return t;
+      const kept = restarted ? [] : t.epochs;
+      const epochs = q ? [...kept, ...q] : kept;
+      const retries = (t.retries ?? 0) + (restarted ?? 0) || undefined;
+      if (!r) return { ...t, epochs, run: pg ?? t.run, retries };
       // Keep the epochs the page already drew when a cancelled trial returns none.
       const all = r.epochs.length >= epochs.length ? r.epochs : epochs;
       const state: TrialView['state'] = r.status;
       const verdict = r.status === 'cancelled' || r.status === 'failed' ? undefined : (opts ? fitVerdict(all, r.status, opts) ?? undefined : undefined);
       const pruneReason = r.status === 'pruned' ? this.pruner?.reasonFor(t.id) ?? 'Stopped by the pruner.' : undefined;
-      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict, pruneReason, run: undefined };
+      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict, pruneReason, run: undefined, retries };
     });
     this.queue.clear();
     this.ended.clear();
     this.progress.clear();
+    this.restarts.clear();
     if (anyEnded) {
       this.snapshot = this.strategy?.describe?.() ?? null;
       this.prunerSnapshot = this.pruner?.describe() ?? null;

@@ -29,6 +29,7 @@ test('analysis views: brush, trial metrics, CSV export, screenshots', { timeout:
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => /Content Security Policy/i.test(m.text()) && errors.push(m.text()));
   await page.goto(app.server.url);
   await page.waitForFunction(() => !document.querySelector('button.primary')?.disabled, null, { timeout: 30_000 });
 

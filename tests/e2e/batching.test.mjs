@@ -42,6 +42,8 @@ describe('batched trials', () => {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && errors.push(m.text()));
+  page.on('console', (m) => /Content Security Policy/i.test(m.text()) && errors.push(m.text()));
     await page.goto(app.server.url);
     await page.getByRole('button', { name: /Run sweep/ }).waitFor();
     // Four trials of the same network (units fixed; learning rate and L2 searched), one worker.

@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests and the benchmark: a static server for dist/ and
 // Debian's Chromium driven by playwright-core.
 import { createServer } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -11,9 +11,19 @@ const TYPES = {
   '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml', '.md': 'text/markdown',
 };
 
-/** Serves `root` on 127.0.0.1 at a free port under `prefix` (to prove the build works from a sub-path). */
+/** The Content-Security-Policy the built page declares (its <meta>), or '' when it has none. */
+function pageCsp(root) {
+  const html = existsSync(join(root, 'index.html')) ? readFileSync(join(root, 'index.html'), 'utf8') : '';
+  return (/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '').replaceAll('&#39;', "'");
+}
+
+/** Serves `root` on 127.0.0.1 at a free port under `prefix` (to prove the build works from a sub-path).
+ *  Every response carries the page's own Content-Security-Policy as a header, as a careful host
+ *  would send it: so the workers (which a <meta> does not reach) run under it too. */
 export async function serve(root = resolve('dist'), prefix = '/app/') {
+  const csp = pageCsp(root);
   const server = createServer((req, res) => {
+    if (csp) res.setHeader('Content-Security-Policy', csp);
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
     if (!url.startsWith(prefix)) { res.writeHead(404); res.end(); return; }
     let file = join(root, url.slice(prefix.length));

@@ -15,6 +15,7 @@ async function open(hash = '') {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => /Content Security Policy/i.test(m.text()) && page.errors.push(m.text()));
   await page.goto(app.server.url + hash);
   await page.getByRole('button', { name: /Run sweep/ }).waitFor();
   return page;

@@ -20,6 +20,7 @@ before(async () => {
   page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => /Content Security Policy/i.test(m.text()) && page.errors.push(m.text()));
   await page.goto(server.url);
   await page.getByRole('button', { name: /Run sweep/ }).waitFor();
 });
@@ -57,11 +58,18 @@ describe('Search views', () => {
     await page.getByRole('combobox', { name: 'Compute backend' }).selectOption('wasm');
     await page.waitForFunction(() => !document.querySelector('button.primary')?.disabled);
 
-    await page.getByRole('button', { name: /Run sweep/ }).click();
-    await page.getByRole('button', { name: /^■ Cancel$/ }).waitFor({ state: 'visible' });
-    // the race cannot start while the sweep runs
+    // the race cannot start while the sweep runs: read both buttons in one frame, at a moment
+    // the sweep is known to be running (its Cancel button enabled), whatever the sweep's speed
     await page.getByRole('tab', { name: 'Strategy race' }).click();
-    assert.equal(await page.getByRole('button', { name: /Start race/ }).isDisabled(), true);
+    await page.getByRole('button', { name: /Start race/ }).waitFor();
+    const whileRunning = page.waitForFunction(() => {
+      const cancel = document.querySelector('.runbar button.danger');
+      if (!cancel || cancel.disabled) return null;
+      const race = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('Start race'));
+      return { raceDisabled: race?.disabled ?? null };
+    }, null, { polling: 'mutation', timeout: 60_000 });
+    await page.getByRole('button', { name: /Run sweep/ }).click();
+    assert.deepEqual(await (await whileRunning).jsonValue(), { raceDisabled: true });
     await page.getByRole('tab', { name: 'What the sampler is thinking' }).click();
     await page.waitForFunction(() => document.querySelector('.runbar button.danger')?.hasAttribute('disabled'), null, { timeout: 150_000 });
 

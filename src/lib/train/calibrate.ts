@@ -82,6 +82,12 @@ export function worthMoreWorkers(ms: readonly PoolMeasurement[], cap: number): b
   return lastM.samplesPerSec >= MIN_WORKER_GAIN * s[s.length - 2].samplesPerSec;
 }
 
+/** This device as calibration keys name it: the browser and its number of cores. */
+export function deviceId(): string {
+  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  return `${nav?.userAgent ?? 'unknown'}|${nav?.hardwareConcurrency || 2}`;
+}
+
 /** Cache key: the device, the model shape that matters for speed, and the backend preference. */
 export function calibrationKey(device: string, shape: ProbeShape, pref: BackendPref): string {
   const m = shape.model;

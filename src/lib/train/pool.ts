@@ -6,8 +6,9 @@ import type { Strategy, TrialOutcome } from '../search/types';
 import { combineRuns, endValue } from './aggregate';
 import type { WorkerApi } from './protocol';
 import { batchKey, MAX_BATCH, type ProbeShape } from './batching';
-import { calibrate, calibrationKey, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
+import { calibrate, calibrationKey, deviceId, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
+import { Watchdog } from './watchdog';
 
 /** Creates a dedicated worker running src/lib/train/worker.ts. Injected so tests and hosts can differ. */
 export type WorkerFactory = () => Worker;
@@ -30,6 +31,9 @@ class WorkerHandle {
       e.preventDefault();
       this.rejectCrash(new Error(`The training worker crashed${e.message ? `: ${e.message}` : ''}.`));
     });
+    this.worker.addEventListener('messageerror', () => {
+      this.rejectCrash(new Error('The training worker sent a message that could not be read.'));
+    });
   }
 
   /** Races `p` against the worker crashing or being terminated. */
@@ -37,7 +41,12 @@ class WorkerHandle {
     return Promise.race([p, this.crash]);
   }
 
+  private ended = false;
+
+  /** Stops the worker (once; later calls do nothing) and fails whatever it was doing with `reason`. */
   terminate(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
     this.rejectCrash(new Error(reason));
     this.api[Comlink.releaseProxy]();
     this.worker.terminate();
@@ -82,6 +91,9 @@ export interface SweepListener {
   backend(worker: number, info: BackendInfo): void;
   /** a problem that is not one trial's (e.g. no backend could start). */
   error(message: string): void;
+  /** the worker training trial `id` was lost (crashed or went silent); the trial starts again
+   *  from its first epoch on a fresh worker, so the epochs reported so far no longer count. */
+  trialRetried?(id: number, reason: string): void;
 }
 
 /** What the sweep needs besides the listener. */
@@ -142,6 +154,8 @@ export class Sweep {
   private announced = new WeakSet<WorkerHandle>();
   /** workers measuring a backend right now (terminated by cancel). */
   private probing = new Set<WorkerHandle>();
+  /** the last epoch each trial reported to the pruner (a retried trial reports its epochs again). */
+  private toldEpoch = new Map<string, number>();
 
   constructor(private readonly opts: SweepOptions, private readonly listener: SweepListener) {}
 
@@ -208,9 +222,8 @@ export class Sweep {
     const d0 = data[0];
     if (!d0) return null;
     const shape: ProbeShape = { model: resolveModel(experiment.model, {}), d: d0.d, nClasses: d0.nClasses, task: d0.task };
-    const nav = typeof navigator === 'undefined' ? undefined : navigator;
-    const cores = nav?.hardwareConcurrency || 2;
-    const device = `${nav?.userAgent ?? 'unknown'}|${cores}`;
+    const cores = (typeof navigator === 'undefined' ? 0 : navigator.hardwareConcurrency) || 2;
+    const device = deviceId();
     const s = experiment.strategy;
     // The winner's worker is kept (already on its backend) to become the first lane's worker.
     let best: { w: WorkerHandle; sps: number } | null = null;
@@ -399,6 +412,7 @@ export class Sweep {
     group.forEach((q) => this.listener.trialStarted(q.id, q.params, q.cfg, slot));
     const runs = data.length * Math.max(1, experiment.strategy.repeats);
     const results: TrialResult[][] = group.map(() => []);
+    const retries = group.map(() => 0);
     for (let run = 0; run < runs && !this.cancelled; run++) {
       const fold = run % data.length;
       const repeat = Math.floor(run / data.length);
@@ -409,17 +423,34 @@ export class Sweep {
         const c = group[i].cfg;
         return { ...c, seed: c.seed + offset, shuffleSeed: c.shuffleSeed! + offset, boundaryGrid: run === 0 ? c.boundaryGrid : 0 };
       });
-      const rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
-      alive.forEach((i, j) => results[i].push(rs[j]));
+      let rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
+      if (rs.lost && !this.cancelled) {
+        // A lost worker is not the trial's fault: train it again, once, on a fresh worker.
+        const reason = rs.lost;
+        alive.forEach((i) => {
+          retries[i]++;
+          this.listener.trialRetried?.(group[i].id, reason);
+        });
+        rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
+        if (rs.lost) {
+          rs.results = rs.results.map((r) => ({ ...r, message: `${r.message} It had already been retried once on a fresh worker after: ${reason}` }));
+        }
+      }
+      alive.forEach((i, j) => results[i].push(rs.results[j]));
     }
-    return results.map((rs, i) => (rs.length ? combineRuns(rs) : { trialId: group[i].id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' }));
+    return results.map((rs, i) => {
+      const r: TrialResult = rs.length ? combineRuns(rs) : { trialId: group[i].id, status: 'cancelled', epochs: [], backend: 'cpu', timeMs: 0, message: 'Cancelled.' };
+      return retries[i] ? { ...r, retries: retries[i] } : r;
+    });
   }
 
   /** One training of some configurations on one fold, as one batch. Only the first run of a
    *  trial reports to the pruner: the later folds and repeats refine the estimate of a
-   *  configuration it let through. */
-  private async runOnce(slot: number, cfgs: TrialConfig[], data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<TrialResult[]> {
+   *  configuration it let through. `lost` says why, when the worker crashed or went silent
+   *  (the results are then failures the caller may retry). */
+  private async runOnce(slot: number, cfgs: TrialConfig[], data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<{ results: TrialResult[]; lost?: string }> {
     let w: WorkerHandle | null = null;
+    let dog: Watchdog | null = null;
     try {
       try {
         w = await this.ensureWorker(slot);
@@ -433,25 +464,33 @@ export class Sweep {
         }
         throw e;
       }
+      const worker = w;
+      dog = new Watchdog((message) => worker.terminate(message));
       if (w.dataKey !== data.key) {
         await w.guard(w.api.setData(data));
         w.dataKey = data.key;
       }
       const onEpoch = (id: number, m: EpochMetrics): EpochControl => {
         if (this.cancelled) return 'stop';
+        dog?.beat();
         this.listener.epoch(id, m, run, runs);
-        const decision = pruner?.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
+        // A retried trial reports its early epochs again: the pruner hears each epoch once.
+        const key = `${id}`;
+        if ((this.toldEpoch.get(key) ?? 0) >= m.epoch || !pruner) return 'continue';
+        this.toldEpoch.set(key, m.epoch);
+        const decision = pruner.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
         return decision === 'prune' ? 'prune' : 'continue';
       };
-      return await w.guard(w.api.trainBatch(cfgs, Comlink.proxy(onEpoch)));
+      return { results: await w.guard(w.api.trainBatch(cfgs, Comlink.proxy(onEpoch))) };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
+      const lost = !this.cancelled && w !== null;
       // A crashed worker is replaced before the next trial; the sweep goes on.
       if (w && this.workers[slot] === w) {
         w.terminate(message);
         this.workers[slot] = null;
       }
-      return cfgs.map((c) => ({
+      const results = cfgs.map((c): TrialResult => ({
         trialId: c.trialId,
         status: this.cancelled ? 'cancelled' : 'failed',
         epochs: [],
@@ -459,6 +498,9 @@ export class Sweep {
         timeMs: 0,
         message: this.cancelled ? 'Cancelled.' : message,
       }));
+      return lost ? { results, lost: message } : { results };
+    } finally {
+      dog?.stop();
     }
   }
 }

@@ -84,6 +84,8 @@ export interface TrialResult {
   test?: { loss: number; acc?: number };
   /** with k-fold or repeats: each run's own outcome and curve (the top-level epochs are their mean). */
   runs?: { status: TrialStatus; epochs: EpochMetrics[]; bestEpoch?: number; restoredBest?: boolean }[];
+  /** how many times the trial was started again because its worker was lost (crashed or went silent). */
+  retries?: number;
   /** with several runs: per-epoch standard deviation across runs of the validation loss (and accuracy). */
   spread?: { valLoss: number[]; valAcc?: number[] };
 }

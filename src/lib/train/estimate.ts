@@ -1,0 +1,82 @@
+/**
+ * How long a sweep will take on this device, before it runs: the work of every trial (epochs ×
+ * training rows × runs, weighted by the network's size and batch size) divided by a training
+ * rate — the one the calibration measured for this network, or an assumed one until then.
+ */
+import type { Experiment } from '../experiment/types';
+import { searchedParams } from '../experiment/params';
+import { paramCount, outputUnits, resolveModel } from '../model/spec';
+import { makeRng } from '../search/rng';
+import { paramsFromUnit } from '../search/space';
+
+/** Trial-samples per second per worker assumed before anything was measured on this device. */
+export const ASSUMED_SAMPLES_PER_SEC = 15_000;
+/** Sweeps expected to take longer than this ask for confirmation before they start, s. */
+export const CONFIRM_ABOVE_S = 5 * 60;
+/** Per-step overhead, in samples' worth of work: why batch 1 is far slower per sample than batch 64. */
+const STEP_OVERHEAD_SAMPLES = 8;
+/** Configurations drawn from the search space to average the cost of one trial over. */
+const DRAWS = 64;
+
+/** The shape of the prepared data the estimate needs. */
+export interface EstimateData {
+  d: number;
+  nClasses: number;
+  task: 'classification' | 'regression';
+  nTrain: number;
+  nVal: number;
+}
+
+/** A training rate: samples/s of one trial of the experiment's base network on one worker. */
+export interface Rate {
+  samplesPerSec: number;
+  workers: number;
+  /** true when measured on this device (calibration), false when assumed. */
+  measured: boolean;
+  backend?: string;
+}
+
+/** What a sweep is expected to cost. */
+export interface SweepEstimate {
+  /** expected wall time, s (an upper estimate: pruning and early stopping only shorten it). */
+  seconds: number;
+  /** trials × runs × epochs, summed. */
+  trialEpochs: number;
+  rate: Rate;
+}
+
+/** Relative cost of one training sample of a model, against the base model at the same rate. */
+function sampleCost(params: number, batch: number, baseParams: number, baseBatch: number): number {
+  const overhead = (b: number) => 1 + STEP_OVERHEAD_SAMPLES / Math.max(1, b);
+  return (params / baseParams) * (overhead(batch) / overhead(baseBatch));
+}
+
+/**
+ * Expected wall time of `e`'s sweep on data shaped like `data`, at `rate`. Searched
+ * hyperparameters count at their average over the space (64 seeded draws), so a range of
+ * 10–500 epochs costs like 255 epochs. Instant for any space: it never enumerates a grid.
+ */
+export function estimateSweep(e: Experiment, data: EstimateData, rate: Rate): SweepEstimate {
+  const out = outputUnits(data.task, data.nClasses);
+  const base = resolveModel(e.model, {});
+  const baseParams = paramCount(base.layers, data.d, out);
+  const dims = searchedParams(e.space);
+  const rng = makeRng(e.strategy.seed, 'estimate');
+  const draws = dims.length ? DRAWS : 1;
+  let epochs = 0;
+  let work = 0;
+  for (let i = 0; i < draws; i++) {
+    const m = resolveModel(e.model, paramsFromUnit(dims, dims.map(() => rng())));
+    const cost = sampleCost(paramCount(m.layers, data.d, out), m.batchSize, baseParams, base.batchSize);
+    epochs += m.epochs / draws;
+    // A validation pass (forward only) costs about a third of a training pass per row.
+    work += (m.epochs * (data.nTrain + data.nVal / 3) * cost) / draws;
+  }
+  const v = e.strategy.validation;
+  const runs = (v.scheme === 'kfold' ? v.k : 1) * Math.max(1, e.strategy.repeats);
+  const trials = e.strategy.budget;
+  const workers = Math.max(1, Math.min(rate.workers, trials));
+  // Two workers on two cores rarely give twice the speed: count 0.8 per extra worker.
+  const speed = rate.samplesPerSec * (1 + 0.8 * (workers - 1));
+  return { seconds: (trials * runs * work) / speed, trialEpochs: trials * runs * epochs, rate };
+}
