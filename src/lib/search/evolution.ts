@@ -1,11 +1,12 @@
 import type { TrialParams } from '../experiment/types';
+import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from './distinct';
 import { outcomeValue } from './history';
 import { makeRng, normal, randInt, type Rng } from './rng';
 import { paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
 import type { Dimension, EvolutionMember, EvolutionSnapshot, Strategy, StrategyContext, TrialState } from './types';
 
 /** Tuning knobs of the genetic search; every field has a default. */
-export interface EvolutionOptions {
+export interface EvolutionOptions extends DedupeOptions {
   /** members per generation, >= 2; default defaultPopulationSize(budget). */
   populationSize?: number;
   /** best trials carried into each new generation unchanged (not re-trained); default 2 (1 when P < 4). */
@@ -23,6 +24,10 @@ export interface EvolutionOptions {
   /** BLX-α blend range of numeric crossover; default 0.3. */
   blendAlpha?: number;
 }
+
+/** Breeding attempts per child before it is drawn at random instead (its configuration was
+ *  tried, is running or is queued). */
+const BREED_ATTEMPTS = 20;
 
 /** Population size: round(budget / 4) clamped to [4, 16] (8 for a budget of 30). */
 export function defaultPopulationSize(budget: number): number {
@@ -67,7 +72,9 @@ function reflect(v: number): number {
  * A generation is bred once every child of the previous one was asked and at least half of
  * that generation has a fitness; until then `ask` returns null (wait) — unless nothing is
  * running, in which case it breeds from what it has. Failed trials have the worst fitness;
- * pruned ones their last objective.
+ * pruned ones their last objective. No configuration is proposed twice: a child that repeats a
+ * finished, running or queued one is bred again, then drawn at random; when a small discrete
+ * space has nothing new left, ask returns null.
  */
 export function createEvolution(ctx: StrategyContext, options: EvolutionOptions = {}): EvolutionStrategy {
   const dims: Dimension[] = ctx.dims;
@@ -96,8 +103,18 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
   const fitnessOf = (id: number | null): number | null => (id === null ? null : results.get(id)?.fitness ?? null);
   const key = (p: TrialParams) => paramsKey(dims, p);
 
-  function randomMember(generation: number): Member {
-    return { ordinal: null, id: null, generation, params: paramsFromUnit(dims, dims.map(() => rng())), origin: 'random', parents: [] };
+  /** configurations not to propose: finished (unless repeats), running, asked and queued. */
+  function taken(pending: TrialParams[]): Set<string> {
+    const out = takenKeys(dims, [...paramsById.values()].map(key), pending, options.repeats);
+    if (!options.repeats) for (const m of asked) out.add(key(m.params));
+    for (const m of queue) out.add(key(m.params));
+    return out;
+  }
+
+  /** a random member whose configuration is not in `avoid`, or null when none is left. */
+  function randomMember(generation: number, avoid: ReadonlySet<string>): Member | null {
+    const params = drawDistinct(dims, rng, avoid);
+    return params && { ordinal: null, id: null, generation, params, origin: 'random', parents: [] };
   }
 
   /** every finished trial with a fitness, best first (ties: lower id). */
@@ -136,7 +153,8 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
     });
   }
 
-  /** breeds the next generation into `queue`; returns false when it should rather wait. */
+  /** breeds the next generation into `queue`; returns false when it should rather wait (or
+   *  nothing new is left to propose). */
   function breed(pending: TrialParams[]): boolean {
     const prev = generations[generations.length - 1];
     const evaluatedPrev = prev.filter((m) => fitnessOf(m.id) !== null).map((m) => ({ id: m.id!, fitness: fitnessOf(m.id)! }));
@@ -154,32 +172,39 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
       origin: 'elite' as const,
       parents: [e.id],
     }));
-    const taken = new Set<string>([...paramsById.values(), ...asked.map((m) => m.params)].map(key));
-    for (const p of pending) taken.add(key(p));
-    while (members.length < P) {
+    const avoid = taken(pending);
+    const children: Member[] = [];
+    while (members.length + children.length < P) {
       let child: Member | null = null;
-      for (let attempt = 0; attempt < 20; attempt++) {
-        if (pool.length === 0) {
-          child = randomMember(generation);
-        } else {
-          const a = tournamentPick(pool).id;
-          const b = tournamentPick(pool).id;
-          const params = paramsFromUnit(dims, snapUnit(dims, breedChild(a, b)));
-          child = { ordinal: null, id: null, generation, params, origin: 'child', parents: a === b ? [a] : [a, b] };
-        }
-        if (!taken.has(key(child.params))) break;
+      for (let attempt = 0; attempt < BREED_ATTEMPTS && pool.length > 0 && !child; attempt++) {
+        const a = tournamentPick(pool).id;
+        const b = tournamentPick(pool).id;
+        const params = paramsFromUnit(dims, snapUnit(dims, breedChild(a, b)));
+        if (!avoid.has(key(params))) child = { ordinal: null, id: null, generation, params, origin: 'child', parents: a === b ? [a] : [a, b] };
       }
-      taken.add(key(child!.params));
-      members.push(child!);
-      queue.push(child!);
+      child ??= randomMember(generation, avoid);
+      // nothing new left in the space: the generation stays short
+      if (!child) break;
+      avoid.add(key(child.params));
+      children.push(child);
     }
-    generations.push(members);
+    if (children.length === 0) return false;
+    generations.push([...members, ...children]);
+    queue.push(...children);
     return true;
   }
 
   function ask(pending: TrialParams[]): TrialParams | null {
     if (generations.length === 0) {
-      const first = Array.from({ length: P }, () => randomMember(0));
+      const avoid = taken(pending);
+      const first: Member[] = [];
+      for (let i = 0; i < P; i++) {
+        const m = randomMember(0, avoid);
+        if (!m) break;
+        avoid.add(key(m.params));
+        first.push(m);
+      }
+      if (first.length === 0) return null;
       generations.push(first);
       queue.push(...first);
     }
@@ -210,7 +235,7 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
   }
 
   return {
-    capacity: Infinity,
+    capacity: distinctCapacity(dims, options.repeats),
     ask,
     tell(id, params, outcome) {
       const k = key(params);

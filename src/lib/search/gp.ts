@@ -1,13 +1,13 @@
 import type { TrialParams } from '../experiment/types';
+import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from './distinct';
 import { expectedImprovement, fitHyper, GaussianProcess, type GpHyper } from './gaussian-process';
 import { defaultStartupTrials, TrialHistory } from './history';
 import { makeRng, normal, randInt } from './rng';
 import { fromUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
-import { randomDistinct } from './tpe';
 import type { GpSlice, GpSnapshot, Strategy, StrategyContext } from './types';
 
 /** Tuning knobs of GP-EI; every field has a default. */
-export interface GpOptions {
+export interface GpOptions extends DedupeOptions {
   /** random trials before the GP is used; default defaultStartupTrials(budget). */
   nStartup?: number;
   /** uniformly random EI candidates per ask; default 1500. */
@@ -29,7 +29,9 @@ const LOCAL_SIGMAS = [0.02, 0.06, 0.15];
  * noise variance by marginal likelihood; categoricals one-hot) and proposes the candidate with
  * the highest EI among a few thousand random points and perturbations of the incumbent.
  * Pending trials join the GP as if they had returned the mean objective (constant liar), which
- * removes their EI, and are never re-proposed.
+ * removes their EI. A configuration that finished or is running is never proposed again
+ * (candidates are snapped first); when every configuration of a small discrete space ran, ask
+ * returns null.
  */
 export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strategy {
   const dims = ctx.dims;
@@ -69,10 +71,9 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
     });
   }
 
-  function ask(pending: TrialParams[]): TrialParams {
-    const taken = history.keys();
-    for (const p of pending) taken.add(paramsKey(dims, p));
-    if (history.size < nStartup || dims.length === 0) return randomDistinct(dims, rng, taken);
+  function ask(pending: TrialParams[]): TrialParams | null {
+    const taken = takenKeys(dims, history.keys(), pending, options.repeats);
+    if (history.size < nStartup || dims.length === 0) return drawDistinct(dims, rng, taken);
 
     const m = fit();
     // constant liar: condition on pending points at the mean (0 after standardising)
@@ -95,7 +96,7 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
       const params = paramsFromUnit(dims, c.u);
       if (!taken.has(paramsKey(dims, params))) return params;
     }
-    return randomDistinct(dims, rng, taken);
+    return drawDistinct(dims, rng, taken);
   }
 
   function describe(): GpSnapshot {
@@ -146,7 +147,7 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
   }
 
   return {
-    capacity: Infinity,
+    capacity: distinctCapacity(dims, options.repeats),
     ask,
     tell(id, params, outcome) {
       history.add(id, params, outcome);

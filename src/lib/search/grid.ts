@@ -1,28 +1,41 @@
 import type { TrialParams } from '../experiment/types';
-import { makeRng, shuffle } from './rng';
+import { IndexPermutation } from './permutation';
 import { gridValues } from './space';
 import type { Strategy, StrategyContext } from './types';
+
+/** Grid search, which also knows its exact size. */
+export interface GridStrategy extends Strategy {
+  /** exact number of grid points (product of the axis lengths). `capacity` is the same number
+   *  as a double: exact up to 2^53, rounded above, and Infinity past ~1.8e308, so comparing a
+   *  budget with it stays right. */
+  readonly size: bigint;
+}
 
 /**
  * Grid search: the Cartesian product of `gridPoints` values per continuous axis (log-spaced
  * for log ranges) and every choice of categorical axes, visited in a seeded random order so
  * that a budget smaller than the grid still covers the whole space.
+ *
+ * Nothing is materialised: point k of the order is index π(k) of a seeded permutation of
+ * [0, size) (see IndexPermutation), read as a mixed-radix number with one digit per axis. Any
+ * grid size costs the same to start, and each ask costs O(axes · log size).
  */
-export function createGrid(ctx: StrategyContext): Strategy {
+export function createGrid(ctx: StrategyContext): GridStrategy {
   const axes = ctx.dims.map((d) => gridValues(d.spec, ctx.gridPoints));
-  const total = axes.reduce((n, a) => n * a.length, 1);
-  const order = shuffle(makeRng(ctx.seed, 'grid'), Array.from({ length: total }, (_, i) => i));
-  let next = 0;
+  const radices = axes.map((a) => BigInt(a.length));
+  const size = radices.reduce((n, r) => n * r, 1n);
+  const order = new IndexPermutation(size, ctx.seed, 'grid');
+  let next = 0n;
   return {
-    capacity: ctx.dims.length === 0 ? 1 : total,
+    size,
+    capacity: Number(size),
     ask(): TrialParams | null {
-      if (next >= total) return null;
-      let k = order[next++];
+      if (next >= size) return null;
+      let k = order.at(next++);
       const p: TrialParams = {};
       ctx.dims.forEach((d, i) => {
-        const a = axes[i];
-        p[d.name] = a[k % a.length];
-        k = Math.floor(k / a.length);
+        p[d.name] = axes[i][Number(k % radices[i])];
+        k /= radices[i];
       });
       return p;
     },

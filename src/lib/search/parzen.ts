@@ -43,16 +43,42 @@ export function neighbourBandwidths(mus: readonly number[]): number[] {
   return out;
 }
 
+/** Optuna's multivariate bandwidth factor (Scott's rule, as in BOHB). */
+const MULTIVARIATE_SIGMA0 = 0.2;
+
+/**
+ * Width (unit-interval units) of every numeric kernel of a multivariate Parzen estimator, as
+ * Optuna's multivariate TPE sets it: 0.2 · n^(-1/(d+4)) for n observations (at least 1) in d
+ * dimensions, clipped to [1 / min(100, n + 2), 1] like the univariate widths. One width for all
+ * kernels: product kernels sampled jointly need to be wide enough in every dimension at once,
+ * where gaps to the neighbours along each axis (neighbourBandwidths) shrink to the floor and
+ * make TPE re-sample the incumbent.
+ */
+export function multivariateBandwidth(n: number, d: number): number {
+  const sigma = MULTIVARIATE_SIGMA0 * Math.max(1, n) ** (-1 / (Math.max(1, d) + 4));
+  return Math.min(1, Math.max(1 / Math.min(100, n + 2), sigma));
+}
+
+/**
+ * How a ParzenEstimator combines dimensions. 'multivariate': one mixture of product kernels
+ * with the multivariate bandwidth, sampled jointly (a component picks every coordinate);
+ * 'independent': one mixture per dimension with univariate (neighbour) bandwidths, the density
+ * their product, sampled coordinate by coordinate (Optuna's default TPE). With one dimension
+ * the two are the same sampler, and both use the neighbour bandwidths.
+ */
+export type ParzenMode = 'multivariate' | 'independent';
+
 /** Index of the choice a unit coordinate falls in, for a categorical with k choices. */
 export function choiceIndex(u: number, k: number): number {
   return Math.min(k - 1, Math.max(0, Math.floor(u * k)));
 }
 
 /**
- * A Parzen estimator over the unit cube: a weighted mixture with one product kernel per
- * observation plus a prior kernel (weight `priorWeight`). Numeric dimensions use Gaussians
- * truncated to [0, 1] (log ranges are already logarithmic in unit space); categorical
- * dimensions use choice distributions that put extra mass on the observed choice.
+ * A Parzen estimator over the unit cube: a weighted mixture with one kernel per observation
+ * plus a prior kernel (weight `priorWeight`), joint or per dimension (see ParzenMode).
+ * Numeric dimensions use Gaussians truncated to [0, 1] (log ranges are already logarithmic in
+ * unit space); categorical dimensions use choice distributions that put extra mass on the
+ * observed choice.
  */
 export class ParzenEstimator {
   /** mixture weights (observations, then the prior), summing to 1. */
@@ -60,12 +86,19 @@ export class ParzenEstimator {
   /** per dimension: kernel centres and widths (numeric) or choice probabilities (categorical). */
   private readonly kernels: ({ type: 'numeric'; mus: number[]; sigmas: number[] } | { type: 'categorical'; probs: number[][] })[];
 
+  /** how dimensions are combined (see ParzenMode). */
+  readonly mode: ParzenMode;
+
   /**
    * dims: the searched dimensions; points: observations [n][dims] in the unit cube;
-   * obsWeights: one non-negative weight per observation; priorWeight: > 0.
+   * obsWeights: one non-negative weight per observation; priorWeight: > 0; mode: default
+   * 'multivariate'.
    */
-  constructor(dims: Dimension[], points: number[][], obsWeights: number[], priorWeight = 1) {
+  constructor(dims: Dimension[], points: number[][], obsWeights: number[], priorWeight = 1, mode: ParzenMode = 'multivariate') {
     const n = points.length;
+    this.mode = mode;
+    // one dimension: nothing is sampled jointly, so Optuna's univariate widths apply
+    const sharedSigma = mode === 'multivariate' && dims.length > 1 ? multivariateBandwidth(n, dims.length) : null;
     const w = [...obsWeights, priorWeight];
     const total = w.reduce((a, b) => a + b, 0);
     this.weights = w.map((x) => x / total);
@@ -84,23 +117,33 @@ export class ParzenEstimator {
         return { type: 'categorical' as const, probs };
       }
       const mus = points.map((p) => p[j]);
-      const sigmas = neighbourBandwidths(mus);
+      const sigmas = sharedSigma === null ? neighbourBandwidths(mus) : mus.map(() => sharedSigma);
       return { type: 'numeric' as const, mus: [...mus, 0.5], sigmas: [...sigmas, 1] };
     });
   }
 
-  /** a point of the unit cube drawn from the mixture (categoricals at their bin centre). */
+  /** a point of the unit cube drawn from the estimator (categoricals at their bin centre):
+   *  one component for all coordinates ('multivariate') or one per coordinate ('independent'). */
   sample(rng: Rng): number[] {
-    const c = weightedIndex(rng, this.weights);
-    return this.kernels.map((k) => {
+    let c = weightedIndex(rng, this.weights);
+    return this.kernels.map((k, j) => {
+      if (this.mode === 'independent' && j > 0) c = weightedIndex(rng, this.weights);
       if (k.type === 'numeric') return truncNormSample(rng, k.mus[c], k.sigmas[c]);
       const probs = k.probs[c];
       return (weightedIndex(rng, probs) + 0.5) / probs.length;
     });
   }
 
-  /** log density of the mixture at u (density for numeric dims times mass for categorical ones). */
+  /** log density at u (density for numeric dims times mass for categorical ones): of the joint
+   *  mixture, or the sum of the per-dimension marginal log densities ('independent'). */
   logPdf(u: number[]): number {
+    if (this.mode === 'independent') {
+      let s = 0;
+      this.kernels.forEach((k, j) => {
+        s += Math.log(k.type === 'numeric' ? this.marginalDensity(j, u[j]) : this.marginalChoices(j)[choiceIndex(u[j], k.probs[0].length)]);
+      });
+      return s;
+    }
     const terms = this.weights.map((w, c) => {
       let s = Math.log(w);
       this.kernels.forEach((k, j) => {

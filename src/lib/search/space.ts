@@ -61,11 +61,12 @@ export function unitFromParams(dims: Dimension[], p: TrialParams): number[] {
   return dims.map((d) => toUnit(d.spec, p[d.name] ?? 0));
 }
 
-/** Stable identity of a params object, for de-duplication. */
+/** Stable identity of a params object, for de-duplication: floats to 6 significant digits,
+ *  ints and choices exactly (so two configurations with the same key are the same trial). */
 export function paramsKey(dims: Dimension[], p: TrialParams): string {
   return dims.map((d) => {
     const v = p[d.name];
-    return typeof v === 'number' ? v.toPrecision(6) : String(v);
+    return typeof v === 'number' && d.spec.type === 'float' ? v.toPrecision(6) : String(v);
   }).join('|');
 }
 

@@ -1,12 +1,13 @@
 import type { TrialParams } from '../experiment/types';
+import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from './distinct';
 import { defaultStartupTrials, TrialHistory } from './history';
-import { observationWeights, ParzenEstimator } from './parzen';
-import { makeRng, type Rng } from './rng';
+import { observationWeights, ParzenEstimator, type ParzenMode } from './parzen';
+import { makeRng } from './rng';
 import { fromUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
 import type { Dimension, Strategy, StrategyContext, TpeCategoricalDim, TpeNumericDim, TpeSnapshot } from './types';
 
 /** Tuning knobs of TPE; every field has an Optuna-like default. */
-export interface TpeOptions {
+export interface TpeOptions extends DedupeOptions {
   /** random trials before the model is used; default defaultStartupTrials(budget). */
   nStartup?: number;
   /** candidates drawn from l(x) per ask; default 24. */
@@ -15,6 +16,10 @@ export interface TpeOptions {
   priorWeight?: number;
   /** how many of n trials are "good"; default defaultGamma. */
   gamma?: (n: number) => number;
+  /** true (default): multivariate TPE, one joint density with Optuna's multivariate kernel
+   *  width; false: independent TPE, one density per parameter with neighbour widths (Optuna's
+   *  default sampler). See ParzenMode. */
+  multivariate?: boolean;
 }
 
 /**
@@ -48,7 +53,7 @@ interface TpeModel {
  * (constant liar: a running trial counts as bad, so g(x) is high around it and TPE looks
  * elsewhere).
  */
-function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams[], priorWeight: number, gamma: (n: number) => number): TpeModel {
+function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams[], priorWeight: number, gamma: (n: number) => number, mode: ParzenMode): TpeModel {
   const all = history.list();
   const complete = all.filter((f) => f.state === 'complete' && Number.isFinite(f.value)).sort((a, b) => a.value - b.value || a.id - b.id);
   const nGood = Math.min(complete.length, Math.max(0, Math.floor(gamma(all.length + pending.length))));
@@ -59,8 +64,8 @@ function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams
   const goodPoints = good.map((f) => f.u);
   const badPoints = [...bad.map((f) => f.u), ...pendingPoints];
   return {
-    good: new ParzenEstimator(dims, goodPoints, observationWeights(goodPoints.length), priorWeight),
-    bad: new ParzenEstimator(dims, badPoints, observationWeights(badPoints.length), priorWeight),
+    good: new ParzenEstimator(dims, goodPoints, observationWeights(goodPoints.length), priorWeight, mode),
+    bad: new ParzenEstimator(dims, badPoints, observationWeights(badPoints.length), priorWeight, mode),
     goodIds: good.map((f) => f.id),
     badIds: bad.map((f) => f.id),
     goodPoints,
@@ -75,18 +80,16 @@ function compareVectors(a: number[], b: number[]): number {
   return 0;
 }
 
-/** A uniformly random point whose params are not in `taken` (50 tries, then any). */
-export function randomDistinct(dims: Dimension[], rng: Rng, taken: Set<string>): TrialParams {
-  let p = paramsFromUnit(dims, dims.map(() => rng()));
-  for (let i = 0; i < 50 && taken.has(paramsKey(dims, p)); i++) p = paramsFromUnit(dims, dims.map(() => rng()));
-  return p;
-}
-
 /**
  * Tree-structured Parzen estimator (Bergstra et al. 2011, as in Optuna). After `nStartup`
  * random trials it ranks the finished trials, fits a density l(x) to the good ones and g(x)
  * to the bad ones, draws `nCandidates` points from l and proposes the one with the largest
- * log l(x) - log g(x). Pending trials count as bad (constant liar) and are never re-proposed.
+ * log l(x) - log g(x). By default both densities are multivariate (one joint mixture of product
+ * kernels with Optuna's multivariate width, see ParzenMode): candidates are drawn jointly, so
+ * every dimension needs a kernel wide enough to leave the incumbent's neighbourhood.
+ * Pending trials count as bad (constant liar). A configuration that
+ * finished or is running is never proposed again (candidates are snapped first: ints rounded,
+ * choices picked); when every configuration of a small discrete space ran, ask returns null.
  */
 export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strategy {
   const dims = ctx.dims;
@@ -94,18 +97,18 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
   const nCandidates = options.nCandidates ?? 24;
   const priorWeight = options.priorWeight ?? 1;
   const gamma = options.gamma ?? defaultGamma;
+  const mode: ParzenMode = options.multivariate === false ? 'independent' : 'multivariate';
   const rng = makeRng(ctx.seed, 'tpe');
   const history = new TrialHistory(dims);
   let lastPending: TrialParams[] = [];
   let lastCandidates: TpeSnapshot['lastCandidates'] = [];
 
-  function ask(pending: TrialParams[]): TrialParams {
+  function ask(pending: TrialParams[]): TrialParams | null {
     lastPending = pending.map((p) => ({ ...p }));
-    const taken = history.keys();
-    for (const p of pending) taken.add(paramsKey(dims, p));
-    if (history.size < nStartup || dims.length === 0) return randomDistinct(dims, rng, taken);
+    const taken = takenKeys(dims, history.keys(), pending, options.repeats);
+    if (history.size < nStartup || dims.length === 0) return drawDistinct(dims, rng, taken);
 
-    const model = fitModel(dims, history, pending, priorWeight, gamma);
+    const model = fitModel(dims, history, pending, priorWeight, gamma, mode);
     let best: { params: TrialParams; score: number } | null = null;
     const scored: { params: TrialParams; score: number }[] = [];
     for (let round = 0; round < MAX_ROUNDS && !best; round++) {
@@ -119,7 +122,7 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
       }
     }
     lastCandidates = scored.map((c) => ({ ...c, chosen: c === best }));
-    return best ? best.params : randomDistinct(dims, rng, taken);
+    return best ? best.params : drawDistinct(dims, rng, taken);
   }
 
   function describe(): TpeSnapshot {
@@ -127,7 +130,7 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
     if (history.size < nStartup || dims.length === 0) {
       return { ...base, phase: 'startup', goodIds: [], badIds: history.list().map((f) => f.id), threshold: null, dims: [], lastCandidates: [] };
     }
-    const model = fitModel(dims, history, lastPending, priorWeight, gamma);
+    const model = fitModel(dims, history, lastPending, priorWeight, gamma, mode);
     const xs = Array.from({ length: SNAPSHOT_GRID }, (_, i) => (i + 0.5) / SNAPSHOT_GRID);
     const dimSnaps = dims.map((d, j): TpeNumericDim | TpeCategoricalDim => {
       if (d.spec.type === 'categorical') {
@@ -149,7 +152,7 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
   }
 
   return {
-    capacity: Infinity,
+    capacity: distinctCapacity(dims, options.repeats),
     ask,
     tell(id, params, outcome) {
       history.add(id, params, outcome);

@@ -133,3 +133,51 @@ export function runPool(strategy: Strategy, f: (p: TrialParams) => number, budge
   while (running.length) finishOldest();
   return asked;
 }
+
+/** 4-D problem whose optimum sits between grid points (lr 10^-2.7, dropout 0.17, units 45,
+ *  depth 2.6 — an int axis, so 3 is best and 2 close): no grid or int snap lands on it. */
+export const between: Problem = {
+  name: 'optimum between grid points',
+  dims: [
+    { name: 'learningRate', spec: { type: 'float', low: 1e-5, high: 1, log: true } },
+    { name: 'dropout', spec: { type: 'float', low: 0, high: 0.5, log: false } },
+    { name: 'units', spec: { type: 'int', low: 4, high: 256, log: true } },
+    { name: 'depth', spec: { type: 'int', low: 1, high: 4, log: false } },
+  ],
+  f: (p) =>
+    ((Math.log10(Number(p.learningRate)) + 2.7) / 5) ** 2 +
+    ((Number(p.dropout) - 0.17) / 0.5) ** 2 +
+    ((Math.log(Number(p.units)) - Math.log(45)) / Math.log(64)) ** 2 +
+    ((Number(p.depth) - 2.6) / 3) ** 2,
+};
+
+const BEST_LOG_LR: Record<string, number> = { sgd: -1, momentum: -1.5, adam: -3, rmsprop: -2.5 };
+const OPTIMIZER_PENALTY: Record<string, number> = { sgd: 0.3, momentum: 0.2, adam: 0, rmsprop: 0.1 };
+
+/** Two categoricals and two log floats, where the best learning rate depends on the optimizer
+ *  (optimum: adam, lr 1e-3, l2 10^-4.3, relu). */
+export const optimizerLr: Problem = {
+  name: 'categorical with an interaction',
+  dims: [
+    { name: 'learningRate', spec: { type: 'float', low: 1e-4, high: 1, log: true } },
+    { name: 'l2', spec: { type: 'float', low: 1e-6, high: 1e-1, log: true } },
+    { name: 'optimizer', spec: { type: 'categorical', choices: ['sgd', 'momentum', 'adam', 'rmsprop'] } },
+    { name: 'activation', spec: { type: 'categorical', choices: ['relu', 'tanh', 'sigmoid'] } },
+  ],
+  f: (p) => {
+    const o = String(p.optimizer);
+    return (
+      ((Math.log10(Number(p.learningRate)) - BEST_LOG_LR[o]) / 4) ** 2 +
+      ((Math.log10(Number(p.l2)) + 4.3) / 5) ** 2 +
+      OPTIMIZER_PENALTY[o] +
+      (p.activation === 'relu' ? 0 : 0.15)
+    );
+  },
+};
+
+/** 12 configurations (3 ints × 2 × 2 choices): small enough to exhaust. */
+export const tinyDims: Dimension[] = [
+  { name: 'depth', spec: { type: 'int', low: 1, high: 3, log: false } },
+  { name: 'activation', spec: { type: 'categorical', choices: ['relu', 'tanh'] } },
+  { name: 'batchSize', spec: { type: 'categorical', choices: [16, 64] } },
+];

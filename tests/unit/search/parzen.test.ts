@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { neighbourBandwidths, observationWeights, ParzenEstimator } from '../../../src/lib/search/parzen';
+import { multivariateBandwidth, neighbourBandwidths, observationWeights, ParzenEstimator } from '../../../src/lib/search/parzen';
 import { makeRng } from '../../../src/lib/search/rng';
+import { truncNormLogPdf } from '../../../src/lib/search/stats';
 import type { Dimension } from '../../../src/lib/search/types';
 
 describe('Parzen estimator', () => {
@@ -19,6 +20,17 @@ describe('Parzen estimator', () => {
     [[0.5, 0.52, 0.9], [0.2, 0.38, 0.38]], // 0.5 sits on the prior centre: clipped up to 1/(3+2)
   ])('sets bandwidths from neighbour distances: %o -> %o', (mus, sigmas) => {
     neighbourBandwidths(mus).forEach((s, i) => expect(s).toBeCloseTo(sigmas[i], 12));
+  });
+
+  it.each([
+    // [n, d, width]
+    [1, 2, 1 / 3], // 0.2, floored at 1/(n+2) as Optuna's magic clip does
+    [10, 4, 0.2 * 10 ** (-1 / 8)],
+    [64, 2, 0.2 * 64 ** (-1 / 6)],
+    [1e8, 1, 1 / 100], // 0.2 · 10^-1.6 = 0.005, floored at 1/100
+    [0, 3, 1 / 2],
+  ])('sets the multivariate width like Optuna: n=%i, d=%i -> %f', (n, d, width) => {
+    expect(multivariateBandwidth(n, d)).toBeCloseTo(width, 12);
   });
 
   const dims: Dimension[] = [
@@ -49,5 +61,29 @@ describe('Parzen estimator', () => {
       if (x < 0.4) near++;
     }
     expect(near / 500).toBeGreaterThan(0.45);
+  });
+
+  it('independent mode: the density is the product of the marginals, sampled per coordinate', () => {
+    const ind = new ParzenEstimator(dims, points, [1, 1, 1], 1, 'independent');
+    expect(ind.mode).toBe('independent');
+    for (const u of [[0.1, 1 / 6], [0.5, 0.5], [0.9, 5 / 6]]) {
+      const c = Math.floor(u[1] * 3);
+      expect(ind.logPdf(u)).toBeCloseTo(Math.log(ind.marginalDensity(0, u[0]) * ind.marginalChoices(1)[c]), 10);
+    }
+    const rng = makeRng(2, 'test');
+    for (let i = 0; i < 100; i++) {
+      const [x, c] = ind.sample(rng);
+      expect(x >= 0 && x <= 1).toBe(true);
+      expect([1 / 6, 0.5, 5 / 6].some((v) => Math.abs(v - c) < 1e-12)).toBe(true);
+    }
+  });
+
+  it('multivariate mode gives every observation the same kernel width, 0.2 · n^(-1/(d+4))', () => {
+    const mv = new ParzenEstimator(dims, points, [1, 1, 1], 1, 'multivariate');
+    const sigma = multivariateBandwidth(3, 2);
+    for (const x of [0.05, 0.3, 0.71, 0.99]) {
+      const mixture = (points.reduce((a, p) => a + Math.exp(truncNormLogPdf(x, p[0], sigma)), 0) + Math.exp(truncNormLogPdf(x, 0.5, 1))) / 4;
+      expect(mv.marginalDensity(0, x)).toBeCloseTo(mixture, 10);
+    }
   });
 });

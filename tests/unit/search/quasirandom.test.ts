@@ -23,8 +23,45 @@ describe('scrambled Halton', () => {
     const a = new ScrambledHalton(2, makeRng(1, 'x')).point(0);
     const b = new ScrambledHalton(2, makeRng(2, 'x')).point(0);
     expect(a).not.toEqual(b);
+    const first = (seed: number) => {
+      const h = new ScrambledHalton(4, makeRng(seed, 'x'));
+      return Array.from({ length: 20 }, (_, i) => h.point(i));
+    };
+    expect(first(3)).toEqual(first(3));
+  });
+
+  // Measured when written, mean L2-star discrepancy over 10 seeds, scrambled / random:
+  // about 0.4 (d 2), 0.5-0.7 (d 4), 0.7-0.8 (d 6); unscrambled Halton is worse than scrambled.
+  it.each([
+    // [d, n]
+    [2, 32],
+    [2, 128],
+    [4, 32],
+    [4, 128],
+    [6, 64],
+  ])('covers [0,1)^%i more evenly than random on average (%i points, L2-star discrepancy)', (d, n) => {
+    let halton = 0;
+    let random = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const h = new ScrambledHalton(d, makeRng(seed, 'halton'));
+      halton += l2StarDiscrepancy(Array.from({ length: n }, (_, i) => h.point(i)));
+      const rng = makeRng(seed, 'uniform');
+      random += l2StarDiscrepancy(Array.from({ length: n }, () => Array.from({ length: d }, () => rng())));
+    }
+    expect(halton).toBeLessThan(random);
   });
 });
+
+/** L2-star discrepancy of points in [0,1)^d (Warnock's formula). */
+function l2StarDiscrepancy(points: number[][]): number {
+  const n = points.length;
+  const d = points[0].length;
+  let single = 0;
+  for (const p of points) single += p.reduce((s, x) => s * (1 - x * x), 1);
+  let pairs = 0;
+  for (const p of points) for (const q of points) pairs += p.reduce((s, x, k) => s * (1 - Math.max(x, q[k])), 1);
+  return Math.sqrt(3 ** -d - (2 ** (1 - d) / n) * single + pairs / (n * n));
+}
 
 describe('quasi-random strategy', () => {
   const dims: Dimension[] = [
