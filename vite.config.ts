@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import { cpSync, createReadStream, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -49,10 +50,45 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * An installable app that works offline after the first visit: a service worker (workbox, via
+ * vite-plugin-pwa) precaches the page, the training worker, tfjs's wasm files and the shipped
+ * datasets. Registered by a separate script file (the CSP allows no inline script). Relative
+ * paths throughout, so it works from any sub-path.
+ */
+const offline = VitePWA({
+  registerType: 'autoUpdate',
+  injectRegister: 'script',
+  manifest: {
+    name: 'Hyperparameter Playground',
+    short_name: 'HP Playground',
+    description: 'Define a small neural network and a search space; your browser runs the search and shows over- and underfitting.',
+    start_url: '.',
+    scope: '.',
+    display: 'standalone',
+    background_color: '#ffffff',
+    theme_color: '#0072b2',
+    icons: [
+      { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any maskable' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,css,html,wasm,json,bin,png,svg,webmanifest}'],
+    // The training worker (tfjs and its backends) is a few MB.
+    maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+    navigateFallback: 'index.html',
+    cleanupOutdatedCaches: true,
+    // A new version takes over at once (the study lives in IndexedDB, not in the page).
+    clientsClaim: true,
+    skipWaiting: true,
+  },
+});
+
 // Relative base: dist/ works from any sub-path of a static host.
 export default defineConfig({
   base: './',
-  plugins: [svelte(), shippedDatasets(), contentSecurityPolicy()],
+  plugins: [svelte(), shippedDatasets(), contentSecurityPolicy(), offline],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   test: {

@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
   '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml', '.md': 'text/markdown',
+  '.png': 'image/png', '.webmanifest': 'application/manifest+json',
 };
 
 /** The Content-Security-Policy the built page declares (its <meta>), or '' when it has none. */

@@ -13,7 +13,12 @@ export const BACKEND_CHAIN: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 /** Is there a hardware WebGPU adapter? A software (fallback/SwiftShader) adapter is not a GPU. */
 async function hardwareWebGpu(): Promise<string> {
   const gpu = (self.navigator as Navigator & { gpu?: GPU }).gpu;
-  if (!gpu) return 'WebGPU is not available in this browser';
+  if (!gpu) {
+    // Browsers offer WebGPU only to secure pages: a school server on plain http gets none.
+    return self.isSecureContext === false
+      ? 'WebGPU needs a secure page (https, or localhost), and this one was opened over plain http'
+      : 'WebGPU is not available in this browser';
+  }
   const adapter = await gpu.requestAdapter();
   if (!adapter) return 'no WebGPU adapter';
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
@@ -90,7 +95,8 @@ export async function selectBackend(pref: BackendPref): Promise<BackendInfo> {
   }
   for (const name of chain) {
     if (await trySet(name)) return { backend: name, requested: pref, note: notes.join('; '), software: await softwareNote(name) };
-    notes.push(`${name} failed to start`);
+    const why = name === 'webgpu' && self.isSecureContext === false ? ' (WebGPU needs a secure page: https, or localhost; this one is plain http)' : '';
+    notes.push(`${name} failed to start${why}`);
   }
   throw new Error(`No TensorFlow.js backend could start (${notes.join('; ')}).`);
 }
