@@ -4,6 +4,7 @@
  * what is wrong in words a user can pass on.
  */
 import * as v from 'valibot';
+import { makeDataset } from './hash';
 import type { Dataset, FetchFn } from './types';
 
 const Int0 = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -52,7 +53,8 @@ const BYTES: Record<Block['dtype'], number> = { float32: 4, uint8: 1 };
 export function parseMlpgHeader(header: unknown): MlpgHeader {
   const r = v.safeParse(HeaderSchema, header);
   if (r.success) return r.output;
-  const id = typeof header === 'object' && header !== null && 'id' in header ? String(header.id) : '?';
+  // Only a string id is quoted: String() of a hostile object (`{"toString": 1}`) would itself throw.
+  const id = typeof header === 'object' && header !== null && 'id' in header && typeof header.id === 'string' ? header.id.slice(0, 64) : '?';
   throw new Error(`Dataset header '${id}' is malformed:\n${v.summarize(r.issues)}`);
 }
 
@@ -116,7 +118,7 @@ export function parseMlpg(header: unknown, bin: ArrayBuffer): Dataset {
   }
 
   const s = h.source;
-  return {
+  return makeDataset({
     id: h.id,
     name: h.name,
     task: h.task,
@@ -139,7 +141,7 @@ export function parseMlpg(header: unknown, bin: ArrayBuffer): Dataset {
       url: s.upstream?.match(/https?:\/\/\S+/)?.[0],
       preprocessing: h.preprocessing,
     },
-  };
+  });
 }
 
 /**

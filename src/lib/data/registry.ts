@@ -1,6 +1,7 @@
 import type { DataSpec, Task } from '../experiment/types';
 import { generate2d } from './generators';
 import type { Gen2dKind } from './generators';
+import { makeDataset } from './hash';
 import { loadMlpg } from './mlpg';
 import type { Dataset, FetchFn } from './types';
 
@@ -38,7 +39,7 @@ export function getDataset(id: string): DatasetEntry | undefined {
 /** Generate a 2-D dataset for `spec` (uses spec.samples, spec.noise, spec.seed). Synchronous. */
 export function generateDataset(entry: Extract<DatasetEntry, { kind: '2d' }>, spec: DataSpec): Dataset {
   const { x, y } = generate2d(entry.id, spec.samples, spec.noise, spec.seed);
-  return {
+  return makeDataset({
     id: entry.id,
     name: entry.label,
     task: 'classification',
@@ -55,7 +56,7 @@ export function generateDataset(entry: Extract<DatasetEntry, { kind: '2d' }>, sp
       citation: 'Shapes after TensorFlow Playground (Smilkov, Carter et al., 2016) and scikit-learn make_moons.',
       sourceText: `generated: ${entry.id}, ${spec.samples} points, noise ${spec.noise}, seed ${spec.seed}`,
     },
-  };
+  });
 }
 
 /**

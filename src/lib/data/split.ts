@@ -6,6 +6,7 @@ import type { DataSpec } from '../experiment/types';
 import { makeRng, shuffle } from '../search/rng';
 import type { Rng } from '../search/rng';
 import type { TrainData } from '../train/types';
+import { makeDataset } from './hash';
 import type { Dataset } from './types';
 
 /** Row indices into a Dataset: train and val in seeded random order; test ascending, empty unless the dataset fixes one. */
@@ -151,7 +152,7 @@ export interface Prepared {
 }
 
 /** Bumped whenever prepare's output for the same inputs changes, so stale worker caches miss. */
-const PREPARE_VERSION = 1;
+const PREPARE_VERSION = 2;
 
 /**
  * `ds` with a held-out test split: a seeded, stratified `fraction` of its rows moved to the end and
@@ -177,7 +178,7 @@ export function withTestSplit(ds: Dataset, fraction: number, seed: number): Data
   const order = [...rest, ...test];
   const x = new Float32Array(ds.n * ds.d);
   order.forEach((src, dst) => x.set(ds.x.subarray(src * ds.d, (src + 1) * ds.d), dst * ds.d));
-  return { ...ds, x, y: Float32Array.from(order, (i) => ds.y[i]), testRange: [rest.length, ds.n] };
+  return makeDataset({ ...ds, x, y: Float32Array.from(order, (i) => ds.y[i]), testRange: [rest.length, ds.n] });
 }
 
 /** Train/validation rows standardised with statistics of the training rows only (and the test rows likewise). */
@@ -205,11 +206,14 @@ function assemble(ds: Dataset, key: string, split: SplitIndices): Prepared {
   };
 }
 
-/** Cache key of the data a spec produces (fold -1 = hold-out). */
-function keyOf(ds: Dataset, spec: DataSpec, fold: number): string {
-  const generated = ds.is2d ? `|n=${spec.samples}|noise=${spec.noise}` : '';
-  const f = fold < 0 ? `val=${spec.valFraction}` : `fold=${fold}`;
-  return `data:v${PREPARE_VERSION}|${ds.id}${generated}|test=${spec.testFraction}|${f}|seed=${spec.seed}`;
+/**
+ * Cache key of the data a spec produces: the dataset's content hash (so a different file, or other
+ * generated points, never shares a key) and every input of the split. fold: null = hold-out,
+ * else [index, k] of k-fold (fold 0 of 4 and fold 0 of 5 hold different rows).
+ */
+function keyOf(ds: Dataset, spec: DataSpec, fold: readonly [number, number] | null): string {
+  const f = fold ? `fold=${fold[0]}/${fold[1]}` : `val=${spec.valFraction}`;
+  return `data:v${PREPARE_VERSION}|${ds.id}|${ds.hash}|test=${spec.testFraction}|${f}|seed=${spec.seed}`;
 }
 
 /**
@@ -220,7 +224,7 @@ function keyOf(ds: Dataset, spec: DataSpec, fold: number): string {
 export function prepare(ds: Dataset, spec: DataSpec): Prepared {
   if (ds.id !== spec.id) throw new Error(`prepare: dataset '${ds.id}' does not match spec id '${spec.id}'`);
   const held = withTestSplit(ds, spec.testFraction, spec.seed);
-  return assemble(held, keyOf(ds, spec, -1), splitData(held, spec.valFraction, spec.seed));
+  return assemble(held, keyOf(ds, spec, null), splitData(held, spec.valFraction, spec.seed));
 }
 
 /**
@@ -233,5 +237,5 @@ export function prepareFolds(ds: Dataset, spec: DataSpec, k: number): Prepared[]
   const [a, b] = held.testRange ?? [0, 0];
   const test = Int32Array.from({ length: b - a }, (_, i) => a + i);
   return kFold(held.task === 'classification' ? held.y : held.n, k, spec.seed, held.testRange)
-    .map((f, i) => assemble(held, keyOf(ds, spec, i), { train: f.train, val: f.val, test }));
+    .map((f, i) => assemble(held, keyOf(ds, spec, [i, k]), { train: f.train, val: f.val, test }));
 }

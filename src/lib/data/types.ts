@@ -54,6 +54,11 @@ export interface Dataset {
   /** pixel layout for image datasets. */
   image?: ImageInfo;
   meta: DatasetMeta;
+  /**
+   * content hash, 16 hex digits (see data/hash.ts): computed once by makeDataset from task, n, d,
+   * x, y, classes and testRange. Caches of prepared data are keyed by it, never by id or name alone.
+   */
+  hash: string;
 }
 
 /** Minimal fetch: the loaders only need `ok`, `status`, `json()` and `arrayBuffer()`. */

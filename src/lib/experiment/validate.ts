@@ -194,18 +194,23 @@ export function validateExperiment(e: Experiment): FieldError[] {
 /** Result of parsing untrusted input as an Experiment. */
 export type ParseResult = { ok: true; experiment: Experiment } | { ok: false; errors: string[] };
 
+/** Longest error line parseExperiment returns, characters: the schema's messages quote the value
+ *  they received, and a hostile link can hold a 60,000-character one. */
+const MAX_ERROR_CHARS = 200;
+const clip = (s: string): string => (s.length > MAX_ERROR_CHARS ? `${s.slice(0, MAX_ERROR_CHARS - 1)}…` : s);
+
 /** Parses untrusted JSON-like input (from a URL or a file) into a valid Experiment, or explains why not. */
 export function parseExperiment(input: unknown): ParseResult {
   const r = v.safeParse(experimentSchema, input);
   if (!r.success) {
     const errors = r.issues.slice(0, 5).map((i) => {
       const path = i.path?.map((p) => String(p.key)).join('.') ?? '';
-      return path ? `${path}: ${i.message}` : i.message;
+      return clip(path ? `${path}: ${i.message}` : i.message);
     });
     return { ok: false, errors };
   }
   const e = r.output as Experiment;
   const sem = validateExperiment(e);
-  if (sem.length) return { ok: false, errors: sem.slice(0, 5).map((x) => `${x.path}: ${x.message}`) };
+  if (sem.length) return { ok: false, errors: sem.slice(0, 5).map((x) => clip(`${x.path}: ${x.message}`)) };
   return { ok: true, experiment: e };
 }

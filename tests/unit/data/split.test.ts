@@ -3,7 +3,9 @@ import type { DataSpec } from '../../../src/lib/experiment/types';
 import { parseMlpg } from '../../../src/lib/data/mlpg';
 import { generateDataset, getDataset } from '../../../src/lib/data/registry';
 import type { DatasetEntry } from '../../../src/lib/data/registry';
-import { applyStandardize, fromStandard, kFold, prepare, splitData, standardize, toStandard } from '../../../src/lib/data/split';
+import { applyStandardize, fromStandard, kFold, prepare, prepareFolds, splitData, standardize, toStandard } from '../../../src/lib/data/split';
+import { parseCsvDataset } from '../../../src/lib/data/csv';
+import { makeDataset } from '../../../src/lib/data/hash';
 import type { Dataset } from '../../../src/lib/data/types';
 import { readMlpg } from './fixtures';
 
@@ -146,6 +148,41 @@ describe('prepare', () => {
     expect(key(generateDataset(circle, s2), s2)).not.toBe(key(generateDataset(circle, { ...s2, noise: 0.2 }), { ...s2, noise: 0.2 }));
   });
 
+  // The issue: CSV A, a sweep, then CSV B (coin-flip labels, 5 features) trained on A's arrays,
+  // because both were keyed 'csv' + the split settings, and warm workers kept what they had.
+  describe('keys cached data by content', () => {
+    const csv = (d: number, label: (i: number) => number) => {
+      const head = [...Array.from({ length: d }, (_, j) => `f${j}`), 'label'].join(',');
+      const body = Array.from({ length: 40 }, (_, i) => [...Array.from({ length: d }, (_, j) => (i * (j + 2)) % 7), label(i)].join(','));
+      return parseCsvDataset([head, ...body].join('\n'), 'data.csv').dataset;
+    };
+    const a = csv(2, (i) => (i % 3 === 0 ? 1 : 0));
+    const b = csv(5, (i) => ((i * 7919) % 13) % 2);
+    const s = spec({ id: 'csv', testFraction: 0.2 });
+
+    it.each([
+      ['hold-out', (ds: Dataset) => [prepare(ds, s).data.key]],
+      ['k-fold', (ds: Dataset) => prepareFolds(ds, s, 4).map((p) => p.data.key)],
+    ])('%s: same name and id, different content -> different keys; same content -> same keys', (_name, keys) => {
+      expect([a.id, a.name]).toEqual([b.id, b.name]);
+      const [ka, kb, ka2] = [keys(a), keys(b), keys(csv(2, (i) => (i % 3 === 0 ? 1 : 0)))];
+      ka.forEach((k, i) => expect(k).not.toBe(kb[i]));
+      expect(ka2).toEqual(ka);
+    });
+
+    it('tells fold i of k folds from fold i of another k', () => {
+      const k4 = prepareFolds(a, s, 4).map((p) => p.data.key);
+      const k5 = prepareFolds(a, s, 5).map((p) => p.data.key);
+      expect(new Set([...k4, ...k5]).size).toBe(9);
+    });
+
+    it('a dataset remade with another test range gets another key', () => {
+      const fixed = makeDataset({ ...iris, testRange: [120, 150] });
+      expect(fixed.hash).not.toBe(iris.hash);
+      expect(prepare(fixed, spec()).data.key).not.toBe(prepare(iris, spec()).data.key);
+    });
+  });
+
   it('standardises regression targets with training statistics', () => {
     const p = prepare(mpg, spec({ id: 'auto_mpg' }));
     expect(p.data.nClasses).toBe(1);
@@ -158,7 +195,7 @@ describe('prepare', () => {
   });
 
   it('keeps a fixed test split out and standardises it with train stats', () => {
-    const ds: Dataset = { ...iris, testRange: [120, 150] };
+    const ds = makeDataset({ ...iris, testRange: [120, 150] });
     const p = prepare(ds, spec());
     expect(Array.from(p.split.test)).toEqual(range(120, 150));
     expect(p.data.xTrain.length + p.data.xVal.length).toBe(120 * 4);
