@@ -2,7 +2,8 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from './backend';
-import { probeSteps, trainBatch } from './batched';
+// trainBatch/probeSteps of batched.ts, routed to the fused WebAssembly kernel on the wasm backend
+import { probeSteps, trainBatch } from './fused/route';
 import type { WorkerApi } from './protocol';
 import type { BackendName } from '../experiment/types';
 import type { TrainData, TrialConfig, TrialResult } from './types';
