@@ -7,6 +7,7 @@ import { defaultExperiment } from '../../src/lib/experiment/defaults';
 import type { BackendName, ModelSpec } from '../../src/lib/experiment/types';
 import type { TrainData, TrialConfig } from '../../src/lib/train/types';
 import type { BenchWorkerApi, RunTiming, Trainer } from './worker';
+import { openSearch } from '../../src/lib/study/session';
 import { Sweep } from '../../src/lib/train/pool';
 import { memoryStore } from '../../src/lib/train/calibrate';
 import { createRandom } from '../../src/lib/search/random';
@@ -101,12 +102,12 @@ async function sweep(req: { workers: number; batching: boolean; backend: Backend
     strategy: { ...base.strategy, budget: req.trials, concurrency: req.workers, autoWorkers: false, batching: req.batching },
     backend: req.backend,
   };
-  const strategy = createRandom({ dims: searchedParams(experiment.space), seed: experiment.strategy.seed, gridPoints: 3, budget: req.trials });
+  const source = openSearch({ strategy: createRandom({ dims: searchedParams(experiment.space), seed: experiment.strategy.seed, gridPoints: 3, budget: req.trials }), pruner: null }, [], { budget: req.trials });
   const t0 = performance.now();
   let first = NaN;
   let ended = 0;
   await new Sweep({
-    experiment, data: [data], strategy, objective: (m) => -(m.valAcc ?? 0), calibration: memoryStore(),
+    experiment, data: [data], source, objective: (m) => -(m.valAcc ?? 0), calibration: memoryStore(),
     factory: () => new Worker(new URL('../../src/lib/train/worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
   }, {
     trialStarted: () => {},

@@ -1,147 +1,146 @@
 import { getContext, setContext } from 'svelte';
-import type { DataSpec, Experiment, ParamName, TrialParams } from '../lib/experiment/types';
+import type { Experiment, ParamName, TrialParams } from '../lib/experiment/types';
 import { defaultExperiment } from '../lib/experiment/defaults';
 import { searchedParams } from '../lib/experiment/params';
 import { validateExperiment, type FieldError } from '../lib/experiment/validate';
 import { decodeExperiment, encodeExperiment } from '../lib/experiment/url';
-import { loadDataset } from '../lib/data/registry';
-import { parseCsvDataset } from '../lib/data/csv';
-import { get as idbGet, set as idbSet } from 'idb-keyval';
-import { prepare, prepareFolds, type Prepared } from '../lib/data/split';
-import type { Dataset } from '../lib/data/types';
-import { STRATEGIES } from '../lib/search/registry';
-import type { Pruner, PrunerSnapshot, Strategy, StrategySnapshot, TrialState } from '../lib/search/types';
-import { createPruner, withPruner } from '../lib/search/pruners';
-import { createManual } from '../lib/search/manual';
+import { metricForTask, type StudyMetric } from '../lib/analysis/metric';
 import { fromUnit } from '../lib/search/space';
-import { Sweep, type WorkerFactory } from '../lib/train/pool';
-import type { BackendInfo, EpochMetrics, TrialConfig, TrialResult } from '../lib/train/types';
-import { fitVerdict, labelNoiseLoss, verdictOptions, type FitVerdict, type VerdictOptions } from '../lib/analysis/verdict';
-import { LABEL_FLIP_PER_NOISE } from '../lib/data/generators';
-import { ASSUMED_SAMPLES_PER_SEC, estimateSweep, type Rate, type SweepEstimate } from '../lib/train/estimate';
+import type { WorkerFactory } from '../lib/train/pool';
+import { trialConfig } from '../lib/train/config';
+import { assumedSamplesPerSec, estimateSweep, type Rate, type SweepEstimate } from '../lib/train/estimate';
+import { paramCount, outputUnits } from '../lib/model/spec';
 import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibrate';
 import { resolveModel } from '../lib/model/spec';
+import { createSearch } from '../lib/search/create';
+import { makeStudyId, newStudy, storeTrial, trialResultOf, withTrials, canResume, interruptedTrials } from '../lib/study/record';
+import { resumeBlocker, resumeSearch, askedCount } from '../lib/study/resume';
+import { decodeStudyFile, encodeStudyFile, studyFileName, STUDY_FILE_TYPE } from '../lib/study/file';
+import { decodeStudyLink, isStudyLink, studyLink } from '../lib/study/link';
+import type { SearchSession } from '../lib/study/session';
+import type { StudyRecord, StudyTrial } from '../lib/study/types';
+import { DataState } from './state/data.svelte';
+import { Filters } from './state/filters.svelte';
+import { SweepHost } from './state/sweep.svelte';
+import { Library, type TabMessage } from './state/library.svelte';
+import type { TrialView } from './state/trial-view';
+import { compareRuns, type RerunReport } from '../lib/study/rerun';
 
-/** One trial as the page shows it. Replaced (never mutated) on every change. */
-export interface TrialView {
-  id: number;
-  params: TrialParams;
-  cfg: TrialConfig;
-  state: TrialState | 'cancelled';
-  epochs: EpochMetrics[];
-  backend: string;
-  worker: number;
-  startedAt: number;
-  result?: TrialResult;
-  verdict?: FitVerdict;
-  /** while running with k-fold or repeats: which run (0-based) of how many, and its epoch. */
-  run?: { run: number; runs: number; epoch: number };
-  /** why the pruner stopped this trial. */
-  pruneReason?: string;
-  /** times the trial was started again after its worker was lost. */
-  retries?: number;
-}
-
+export type { TrialView } from './state/trial-view';
 /** Which metric the charts plot and the search optimises. */
-export interface MetricInfo {
-  key: 'valLoss' | 'valAcc';
-  label: string;
-  /** true when higher is better. */
-  higherBetter: boolean;
-}
+export type MetricInfo = StudyMetric;
 
+/** Side of the decision-surface grid of 2-D data. */
 const GRID = 48;
-/** IndexedDB key of the last CSV file the user loaded. */
-const CSV_KEY = 'hpp:csv';
-/** Shortest time between two redraws of the live charts, ms. */
-const MIN_REDRAW_MS = 200;
+/** Web Locks name held by the tab that runs a study's sweep. */
+const lockName = (id: string) => `hpp-run-${id}`;
 
 /**
- * The page's shared state: the experiment being edited, its validation, the loaded data and
- * the trials of the current sweep. Handed down by context (see useStudy).
+ * The page's shared state: the experiment being edited, the data, the live sweep, the saved
+ * study it belongs to, and the reader's filters. Composed of small state classes
+ * (src/ui/state/); the decisions live in src/lib. Handed down by context (see useStudy).
  */
 export class Study {
   experiment = $state<Experiment>(defaultExperiment());
-  /** message shown when the URL could not be restored. */
+  /** message shown when the URL could not be restored, or a study file / link could not be read. */
   urlMessage = $state('');
-  dataset = $state.raw<Dataset | null>(null);
-  prepared = $state.raw<Prepared | null>(null);
-  dataError = $state('');
-  dataLoading = $state(false);
-  /** what loading the user's CSV file kept and dropped. */
-  csvReport = $state('');
-  private uploaded: Dataset | null = null;
-  trials = $state.raw<TrialView[]>([]);
-  running = $state(false);
   /** a strategy race (src/ui/search/race.svelte.ts) is training: the main sweep waits. */
   racing = $state(false);
-  /** message of a sweep-level problem (no backend, etc.). */
-  sweepError = $state('');
-  backends = $state.raw<Record<number, BackendInfo>>({});
-  selected = $state<number | null>(null);
-  hovered = $state<number | null>(null);
-  sweepStartedAt = $state(0);
-  /** sweeps finished (ended, cancelled or failed) since the page opened: a state tests can wait for. */
-  sweepsDone = $state(0);
-  /** Brushed ranges per axis key (a ParamName, or 'final' / 'best' / 'train' / 'gap'), in data units (percent for accuracy). */
-  brushes = $state<Record<string, [number, number]>>({});
-  /** Verdict kinds (or states) to show; empty = all. */
-  verdictFilter = $state<string[]>([]);
-  now = $state(0);
+  /** the saved study the trials belong to (null before the first run). */
+  record = $state.raw<StudyRecord | null>(null);
+  /** true for a study opened from a results link: shown, not run. */
+  readOnly = $state(false);
+  /** another tab is running this study; this one follows it. */
+  followedTab = $state(false);
+  /** after "Run it again here": how the new run compares with the linked one. */
+  rerun = $state.raw<RerunReport | null>(null);
+  /** the values typed in the manual "Queue a trial" form; a click on a chart fills in one of them. */
+  manualDraft = $state<TrialParams>({});
+  /** trials queued by hand and not started yet (a copy of the live queue, for display). */
+  queued = $state.raw<TrialParams[]>([]);
+  /** The training rate the time estimate uses: measured by the calibration for this network, or assumed. */
+  rate = $state.raw<Rate>({ samplesPerSec: assumedSamplesPerSec(1000), workers: 1, measured: false });
+
+  readonly data = new DataState(() => this.datasetsUrl, () => $state.snapshot(this.experiment.data), () => this.experiment.data.noise);
+  readonly filters = new Filters(() => this.metric.key, () => this.experiment);
+  readonly live = new SweepHost();
+  readonly library = new Library((m) => void this.onTabMessage(m));
+  private manualQueue: TrialParams[] = [];
+  private session: SearchSession | null = null;
+  /** a linked study being run again here: compared with the new run when it ends. */
+  private linked: StudyRecord | null = null;
 
   errors: FieldError[] = $derived(validateExperiment(this.experiment));
   errorAt = $derived(new Map(this.errors.map((e) => [e.path, e.message])));
   searched = $derived(searchedParams(this.experiment.space));
-  canRun = $derived(this.errors.length === 0 && this.prepared !== null && this.dataset?.id === this.experiment.data.id && !this.running && !this.racing && !this.dataLoading);
-  metric: MetricInfo = $derived(
-    this.dataset?.task === 'regression'
-      ? { key: 'valLoss', label: 'Validation loss (MSE, standardised units)', higherBetter: false }
-      : { key: 'valAcc', label: 'Validation accuracy (%)', higherBetter: true },
-  );
+  metric: MetricInfo = $derived(metricForTask(this.data?.dataset?.task));
+  canRun = $derived(this.errors.length === 0 && this.data.prepared !== null && this.data.dataset?.id === this.experiment.data.id && !this.live.running && !this.racing && !this.data.dataLoading && !this.followedTab && !this.readOnly);
   /** Trials that pass every brush and the verdict filter: what every view and the table show. */
-  visible: TrialView[] = $derived(this.trials.filter((t) => this.passes(t)));
-  finished = $derived(this.trials.filter((t) => t.state !== 'running').length);
-  focus = $derived(this.hovered ?? this.selected);
-
-  /** The training rate the time estimate uses: measured by the calibration for this network, or assumed. */
-  rate = $state.raw<Rate>({ samplesPerSec: ASSUMED_SAMPLES_PER_SEC, workers: 1, measured: false });
+  visible: TrialView[] = $derived(this.live.trials.filter((t) => this.filters.passes(t)));
+  finished = $derived(this.live.trials.filter((t) => t.state !== 'running').length);
+  /** Why the current study cannot be resumed ('' when it can, or there is nothing to resume). */
+  resumeWhy = $derived(this.record && !this.live.running ? resumeBlocker(this.record, $state.snapshot(this.experiment) as Experiment) : '');
+  /** Trials a Resume would still run (interrupted ones and the budget left); 0 when finished. */
+  unfinished = $derived.by(() => {
+    const r = this.record;
+    if (!r || this.live.running || !canResume(r)) return 0;
+    const left = Math.max(0, this.experiment.strategy.budget - askedCount(r.log ?? []));
+    const capped = r.trials.length >= r.experiment.strategy.budget && interruptedTrials(r).length === 0;
+    return capped ? 0 : left + interruptedTrials(r).length;
+  });
   /** Expected wall time of the sweep as set up now (null without data or while invalid). */
   estimate: SweepEstimate | null = $derived.by(() => {
-    const p = this.prepared?.data;
+    const p = this.data.prepared?.data;
     if (!p || this.errors.length) return null;
     const rate = this.rate.measured ? this.rate : { ...this.rate, workers: this.experiment.strategy.concurrency };
     return estimateSweep(this.experiment, { d: p.d, nClasses: p.nClasses, task: p.task, nTrain: p.yTrain.length, nVal: p.yVal.length }, rate);
   });
 
-  private sweep: Sweep | null = null;
-  /** the live queue the manual strategy takes trials from. */
-  private manualQueue: TrialParams[] = [];
-  /** trials queued by hand and not started yet (a copy of the live queue, for display). */
-  queued = $state.raw<TrialParams[]>([]);
-  /** the values typed in the manual "Queue a trial" form; a click on a chart fills in one of them. */
-  manualDraft = $state<TrialParams>({});
-  private strategy: Strategy | null = null;
-  private pruner: Pruner | null = null;
-  private testScores = new Map<number, { loss: number; acc?: number }>();
-  private progress = new Map<number, { run: number; runs: number; epoch: number }>();
-  /** what the sampler is thinking (TPE densities, GP slice, population), refreshed as trials end. */
-  snapshot = $state.raw<StrategySnapshot | null>(null);
-  /** the pruner's rungs and decisions, refreshed as trials end. */
-  prunerSnapshot = $state.raw<PrunerSnapshot | null>(null);
-  /** the best configuration's score on the held-out test split, once the sweep is over. */
-  testReport = $state.raw<{ trialId: number; val: number; loss: number; acc?: number; nTest: number } | null>(null);
-  private queue = new Map<number, EpochMetrics[]>();
-  private ended = new Map<number, TrialResult>();
-  private frame = 0;
-  private lastFlush = 0;
-  private starts: TrialView[] = [];
-  /** trials whose worker was lost since the last redraw: their curves start again. */
-  private restarts = new Map<number, number>();
-
   constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
 
-  /** Restores the experiment from a URL hash; a bad hash keeps the defaults and explains why. */
+  // ---- the state components read (delegated to the parts) ----
+  get trials(): TrialView[] { return this.live.trials; }
+  get running(): boolean { return this.live.running; }
+  get sweepError(): string { return this.live.sweepError; }
+  set sweepError(v: string) { this.live.sweepError = v; }
+  get backends() { return this.live.backends; }
+  get sweepStartedAt(): number { return this.live.sweepStartedAt; }
+  get sweepsDone(): number { return this.live.sweepsDone; }
+  get now(): number { return this.live.now; }
+  get snapshot() { return this.live.snapshot; }
+  get prunerSnapshot() { return this.live.prunerSnapshot; }
+  get testReport() { return this.live.testReport; }
+  get dataset() { return this.data.dataset; }
+  get prepared() { return this.data.prepared; }
+  get dataError(): string { return this.data.dataError; }
+  get dataLoading(): boolean { return this.data.dataLoading; }
+  get csvReport(): string { return this.data.csvReport; }
+  get boundaryExtent() { return this.data.boundaryExtent; }
+  get verdictOpts() { return this.data.verdictOpts; }
+  get selected(): number | null { return this.filters.selected; }
+  set selected(v: number | null) { this.filters.selected = v; }
+  get hovered(): number | null { return this.filters.hovered; }
+  set hovered(v: number | null) { this.filters.hovered = v; }
+  get focus(): number | null { return this.filters.focus; }
+  get brushes() { return this.filters.brushes; }
+  set brushes(v: Record<string, [number, number]>) { this.filters.brushes = v; }
+  get verdictFilter(): string[] { return this.filters.verdictFilter; }
+  set verdictFilter(v: string[]) { this.filters.verdictFilter = v; }
+  finalMetric(t: TrialView): number | undefined { return this.filters.finalMetric(t); }
+  bestMetric(t: TrialView): number | undefined { return this.filters.bestMetric(t); }
+  axisValue(t: TrialView, key: string): number { return this.filters.axisValue(t, key); }
+
+  // ---- the experiment and its link ----
+
+  /** Restores the page from a URL hash: a results link shows that study read-only; an experiment
+   *  link sets the experiment; a bad hash keeps what the page had and explains why. */
   restore(hash: string): void {
+    if (isStudyLink(hash)) {
+      const r = decodeStudyLink(hash);
+      if (r.kind === 'ok') this.show(r.study, { readOnly: true });
+      else this.urlMessage = `${r.message} The default experiment was opened instead.`;
+      return;
+    }
     const r = decodeExperiment(hash);
     if (r.kind === 'ok') this.experiment = r.experiment;
     else if (r.kind === 'error') this.urlMessage = `${r.message} The default experiment was opened instead.`;
@@ -152,60 +151,34 @@ export class Study {
     return this.errors.length === 0 ? encodeExperiment($state.snapshot(this.experiment) as Experiment) : null;
   }
 
-  /** Loads (or generates) the dataset and prepares the split. Keeps the previous data on error. */
-  async loadData(spec: DataSpec): Promise<void> {
+  /** Sets one searched parameter's spec. */
+  setSpec(name: ParamName, spec: Experiment['space'][ParamName]): void {
+    this.experiment.space[name] = spec;
+  }
+
+  /** Loads (or generates) the data the experiment names. */
+  async loadData(spec: Experiment['data']): Promise<void> {
     if (this.errors.some((e) => e.path.startsWith('data.'))) return;
-    this.dataLoading = true;
-    try {
-      const ds = this.dataset?.id === spec.id && !this.dataset.is2d ? this.dataset
-        : spec.id === 'csv' ? await this.storedCsv()
-        : await loadDataset(spec, this.datasetsUrl);
-      if (JSON.stringify(spec) !== JSON.stringify($state.snapshot(this.experiment.data))) return; // superseded
-      this.dataset = ds;
-      this.prepared = prepare(ds, spec);
-      this.dataError = '';
-    } catch (e) {
-      this.dataError = `Could not load the dataset: ${e instanceof Error ? e.message : String(e)}`;
-    } finally {
-      this.dataLoading = false;
-    }
+    await this.data.load(spec);
   }
 
-  /** The CSV file this browser loaded last (kept in IndexedDB), parsed again. */
-  private async storedCsv(): Promise<Dataset> {
-    if (this.uploaded) return this.uploaded;
-    const saved = await idbGet<{ name: string; text: string }>(CSV_KEY).catch(() => undefined);
-    if (!saved) throw new Error('this experiment uses a CSV file that is not stored in this browser: load it with "Load CSV file".');
-    this.uploaded = parseCsvDataset(saved.text, saved.name).dataset;
-    return this.uploaded;
-  }
-
-  /** Reads a CSV file chosen by the user. On success it becomes the dataset (and is kept in
-   *  IndexedDB for the next visit); a broken file leaves the current data as it was and explains. */
-  async loadCsv(file: File): Promise<void> {
-    try {
-      const text = await file.text();
-      const { dataset, report } = parseCsvDataset(text, file.name);
-      this.uploaded = dataset;
-      this.csvReport = `${report.rows} rows loaded as ${dataset.task}${report.droppedRows ? `; ${report.droppedRows} incomplete row${report.droppedRows === 1 ? '' : 's'} dropped` : ''}${report.droppedColumns.length ? `; text column${report.droppedColumns.length === 1 ? '' : 's'} ${report.droppedColumns.join(', ')} ignored` : ''}.`;
-      this.dataError = '';
-      await idbSet(CSV_KEY, { name: file.name, text }).catch(() => {
-        this.csvReport += ' (It could not be stored in this browser, so a reload will ask for it again.)';
-      });
-      if (this.experiment.data.id === 'csv') {
-        this.dataset = null;
-        await this.loadData($state.snapshot(this.experiment.data));
-      } else {
-        this.experiment.data.id = 'csv';
-      }
-    } catch (e) {
-      this.dataError = `Could not read ${file.name}: ${e instanceof Error ? e.message : String(e)} Your current data is unchanged.`;
+  /** Reads a CSV file chosen by the user (or the current one with another target or task). */
+  async loadCsv(file: { name: string; text(): Promise<string> } | null, options: Parameters<DataState['loadCsv']>[1] = {}): Promise<void> {
+    const text = file ? await file.text() : null;
+    const name = file?.name ?? 'data.csv';
+    if (text === null) return;
+    if (!(await this.data.loadCsv({ name, text }, options))) return;
+    if (this.experiment.data.id === 'csv') {
+      this.data.invalidate();
+      await this.loadData($state.snapshot(this.experiment.data));
+    } else {
+      this.experiment.data.id = 'csv';
     }
   }
 
   /** Looks up what the calibration measured on this device for the current network (if anything). */
   async refreshRate(): Promise<void> {
-    const p = this.prepared?.data;
+    const p = this.data.prepared?.data;
     if (!p || this.errors.length) return;
     const e = $state.snapshot(this.experiment) as Experiment;
     const shape = { model: resolveModel(e.model, {}), d: p.d, nClasses: p.nClasses, task: p.task };
@@ -214,171 +187,124 @@ export class Study {
     const best = m?.pool.length ? m.pool.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a)) : undefined;
     this.rate = mine
       ? { samplesPerSec: mine, workers: e.strategy.autoWorkers && best ? best.workers : e.strategy.concurrency, measured: true, backend: m?.backend }
-      : { samplesPerSec: ASSUMED_SAMPLES_PER_SEC, workers: e.strategy.concurrency, measured: false };
+      : { samplesPerSec: assumedSamplesPerSec(paramCount(shape.model.layers, p.d, outputUnits(p.task, p.nClasses))), workers: e.strategy.concurrency, measured: false };
   }
 
-  /** Extent of the 2-D decision-surface grid in standardised units (covers every point with a margin). */
-  get boundaryExtent(): [number, number, number, number] | undefined {
-    const p = this.prepared;
-    if (!p || !this.dataset?.is2d) return undefined;
-    let lo = [Infinity, Infinity];
-    let hi = [-Infinity, -Infinity];
-    for (const x of [p.data.xTrain, p.data.xVal]) {
-      for (let i = 0; i < x.length; i += 2) {
-        for (const j of [0, 1]) {
-          lo[j] = Math.min(lo[j], x[i + j]);
-          hi[j] = Math.max(hi[j], x[i + j]);
-        }
-      }
-    }
-    const pad = (j: number) => 0.08 * (hi[j] - lo[j]);
-    lo = lo.map((v, j) => v - pad(j));
-    hi = hi.map((v, j) => v + pad(j));
-    return [lo[0], hi[0], lo[1], hi[1]];
-  }
+  // ---- running ----
 
-  /** Starts a sweep with the current experiment. Previous trials are replaced. */
+  /** Starts a new study with the current experiment (manual search continues the current one). */
   async run(): Promise<void> {
-    if (!this.canRun || !this.prepared) return;
+    if (!this.canRun || !this.data.prepared) return;
     const experiment = $state.snapshot(this.experiment) as Experiment;
-    const entry = STRATEGIES[experiment.strategy.kind];
-    if (!entry) {
-      this.sweepError = `The ${experiment.strategy.kind} strategy is not available.`;
+    const manual = experiment.strategy.kind === 'manual';
+    if (manual && this.manualQueue.length === 0) {
+      this.live.sweepError = 'Queue a trial first: type its values under "Queue a trial", or click a point on a hyperparameter chart.';
       return;
     }
-    // Manual search continues the study: each run adds the queued trials to the ones already there.
-    const manual = experiment.strategy.kind === 'manual';
-    const firstId = manual ? this.trials.reduce((m, t) => Math.max(m, t.id + 1), 0) : 0;
-    if (manual) {
-      experiment.strategy.budget -= this.trials.length;
-      if (experiment.strategy.budget <= 0) {
-        this.sweepError = `The trial budget (${experiment.strategy.budget + this.trials.length}) is used up: raise it to queue more trials.`;
-        return;
-      }
-      if (this.manualQueue.length === 0) {
-        this.sweepError = 'Queue a trial first: type its values under "Queue a trial", or click a point on a hyperparameter chart.';
-        return;
-      }
+    const continuing = manual && this.record && !this.readOnly && resumeBlocker(this.record, experiment) === '';
+    if (manual && continuing && this.record && askedCount(this.record.log ?? []) >= experiment.strategy.budget) {
+      this.live.sweepError = `The trial budget (${experiment.strategy.budget}) is used up: raise it to queue more trials.`;
+      return;
     }
-    const base = manual ? createManual({ dims: searchedParams(experiment.space), seed: 0, gridPoints: 0, budget: 0 }, this.manualQueue) : entry.create({
-      dims: searchedParams(experiment.space),
-      seed: experiment.strategy.seed,
-      gridPoints: experiment.strategy.gridPoints,
-      budget: experiment.strategy.budget,
-    });
-    const kit = this.sweepKit(experiment);
-    if (!kit) return;
-    const { pruner, data, objective } = kit;
-    const strategy = pruner ? withPruner(base, pruner) : base;
-    this.strategy = strategy;
-    this.pruner = pruner;
-    this.snapshot = null;
-    this.prunerSnapshot = pruner?.describe() ?? null;
-    this.testScores.clear();
-    this.testReport = null;
-    if (!manual) {
-      this.trials = [];
-      this.starts = [];
-      this.selected = null;
+    if (!continuing) {
+      const ds = this.data.dataset;
+      this.record = newStudy({
+        id: makeStudyId(Date.now(), Math.random),
+        now: Date.now(),
+        experiment,
+        metric: this.metric.key,
+        dataset: { id: experiment.data.id, name: ds?.name, task: ds?.task, rows: ds?.n, features: ds?.d, classes: ds?.classes?.length, dataHash: ds?.hash },
+      });
+      this.live.show([]);
+      this.filters.selected = null;
     }
-    this.backends = {};
-    this.sweepError = '';
-    this.running = true;
-    this.sweepStartedAt = performance.now();
-    const tick = setInterval(() => (this.now = performance.now()), 250);
-    this.sweep = new Sweep({
-      experiment,
-      data,
-      strategy,
-      objective,
-      factory: this.factory,
-      boundaryGrid: this.dataset?.is2d ? GRID : 0,
-      boundaryExtent: this.boundaryExtent,
-      firstId,
-    }, {
-      trialStarted: (id, params, cfg, worker) => {
-        if (manual) this.queued = [...this.manualQueue];
-        // Queued like every other event, so a short trial's start and end land in the same redraw
-        // and the page never shows more trials running than there are.
-        this.starts.push({ id, params, cfg, state: 'running', epochs: [], backend: this.backends[worker]?.backend ?? '…', worker, startedAt: performance.now() });
-        this.schedule();
-      },
-      epoch: (id, m, run, runs) => {
-        // The live curve is the first run's; later folds/repeats show as progress, and the
-        // finished trial's curve is the mean over all runs.
-        if (run === 0) {
-          const q = this.queue.get(id) ?? [];
-          q.push(m);
-          this.queue.set(id, q);
-        }
-        this.progress.set(id, { run, runs, epoch: m.epoch });
-        this.schedule();
-      },
-      trialEnded: (id, result) => {
-        if (result.status === 'failed') console.warn(`Trial ${id + 1} failed: ${result.message}`);
-        // The test score is kept out of sight until the sweep is over, and then shown for the best trial only.
-        if (result.test) this.testScores.set(id, result.test);
-        this.ended.set(id, { ...result, test: undefined });
-        this.schedule();
-      },
-      backend: (worker, info) => {
-        this.backends = { ...this.backends, [worker]: info };
-        const set = (t: TrialView) => (t.worker === worker && t.state === 'running' ? { ...t, backend: info.backend } : t);
-        this.trials = this.trials.map(set);
-        this.starts = this.starts.map(set);
-      },
-      error: (message) => (this.sweepError = message),
-      trialRetried: (id, reason) => {
-        console.warn(`Trial ${id + 1} is retried on a fresh worker: ${reason}`);
-        this.queue.delete(id);
-        this.restarts.set(id, (this.restarts.get(id) ?? 0) + 1);
-        this.schedule();
-      },
-    });
-    try {
-      await this.sweep.run();
-    } catch (e) {
-      this.sweepError = `The sweep stopped: ${e instanceof Error ? e.message : String(e)}`;
-    } finally {
-      clearInterval(tick);
-      this.flush();
-      this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
-      if (!this.sweep?.isCancelled) this.revealTest();
-      this.running = false;
-      this.sweep = null;
-      this.sweepsDone++;
-      void this.refreshRate();
-    }
+    this.readOnly = false;
+    await this.sweepRecord(experiment);
   }
 
-  /** Once, at the end of a sweep that was not cancelled: the best configuration by validation
-   *  score and its test score. No other trial's test score is ever shown. */
-  private revealTest(): void {
-    let best: TrialView | undefined;
-    for (const t of this.trials) {
-      if (t.state !== 'complete') continue;
-      const v = this.finalMetric(t);
-      if (v === undefined || !Number.isFinite(v)) continue;
-      const bv = best ? this.finalMetric(best)! : NaN;
-      if (!best || (this.metric.higherBetter ? v > bv : v < bv)) best = t;
-    }
-    const score = best && this.testScores.get(best.id);
-    this.testReport = best && score ? { trialId: best.id, val: this.finalMetric(best)!, loss: score.loss, acc: score.acc, nTest: this.prepared?.test?.y.length ?? 0 } : null;
-    this.testScores.clear();
+  /** Continues the current study: re-runs its interrupted trials, then the budget left, exactly as
+   *  an uninterrupted run would have. */
+  async resume(): Promise<void> {
+    if (!this.record || this.resumeWhy || !this.canRun) return;
+    // interrupted trials are trained again: their views go until they start
+    this.live.show(this.live.trials.filter((t) => t.state !== 'running' && t.state !== 'cancelled'), new Map(this.live.testScores));
+    await this.sweepRecord($state.snapshot(this.experiment) as Experiment);
+  }
+
+  /** Runs the current record's search (new, continued or resumed) while holding its lock. */
+  private async sweepRecord(experiment: Experiment): Promise<void> {
+    const record = this.record;
+    const prepared = this.data.prepared;
+    if (!record || !prepared) return;
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const go = async () => {
+      const data = this.data.foldData(experiment.data, experiment.strategy.validation.scheme, experiment.strategy.validation.k);
+      if (!data) return;
+      const accuracy = this.metric.key === 'valAcc';
+      const session = resumeSearch(record, { experiment, manualQueue: this.manualQueue, onEvent: () => this.persist() });
+      this.session = session;
+      if (session.divergedAt !== null) this.live.sweepError = `This version of the app would have proposed trial #${session.divergedAt + 1} differently: the study continues from its saved trials, but later trials may differ from an uninterrupted run.`;
+      this.record = { ...record, experiment };
+      this.library.lastId = record.id;
+      this.library.running = true;
+      await this.live.run({
+        experiment,
+        data,
+        session,
+        objective: createSearch(experiment, { accuracy }).objective,
+        factory: this.factory,
+        boundaryGrid: this.data.dataset?.is2d ? GRID : 0,
+        boundaryExtent: this.data.boundaryExtent,
+        metric: this.metric.key,
+        verdictOpts: () => this.data.verdictOpts,
+        nTest: prepared.test?.y.length ?? 0,
+        changed: () => {
+          this.queued = [...this.manualQueue];
+          this.persist();
+        },
+      });
+      this.library.running = false;
+      this.persist();
+      await this.library.flush();
+      if (this.linked) this.compareWithLinked();
+    };
+    if (!locks) return go();
+    await locks.request(lockName(record.id), { ifAvailable: true }, async (lock) => {
+      if (!lock) {
+        this.followedTab = true;
+        this.live.sweepError = 'Another tab is running this study: this tab follows it live.';
+        return;
+      }
+      await go();
+    });
   }
 
   /** Stops the sweep now; finished trials stay (and, in manual search, the queue is emptied). */
   cancel(): void {
-    this.sweep?.cancel();
+    this.live.cancel();
     this.manualQueue.length = 0;
     this.queued = [];
   }
+
+  /** The current study with the trials as shown, written to storage soon. */
+  private persist(): void {
+    const r = this.record;
+    if (!r || this.readOnly) return;
+    const trials: StudyTrial[] = this.live.trials.map((t) => {
+      const test = this.live.testScores.get(t.id);
+      return storeTrial({ ...t, result: t.result && test ? { ...t.result, test } : t.result });
+    });
+    this.record = withTrials(r, trials, this.session?.log ?? r.log, Date.now(), this.manualQueue);
+    this.library.save(this.record);
+  }
+
+  // ---- manual search ----
 
   /** Manual search: queues a trial with these searched values and starts it when nothing runs. */
   enqueue(params: TrialParams): void {
     this.manualQueue.push(params);
     this.queued = [...this.manualQueue];
-    if (!this.running && this.canRun) void this.run();
+    if (!this.live.running && this.canRun) void this.run();
   }
 
   /** The manual draft as a full trial: typed values, the middle of the range for the rest. */
@@ -398,137 +324,148 @@ export class Study {
   }
 
   /**
-   * What a Sweep needs besides a strategy to run `experiment` on the loaded data exactly as the
-   * main sweep does: the data of each fold, the objective (minimised: -accuracy, or validation
-   * loss), the worker factory, and a fresh pruner as the experiment configures it. For the
-   * main sweep and the strategy race; the race's trials never enter `trials`. Null while no data is loaded.
+   * What a Sweep needs besides a search to run `experiment` on the loaded data exactly as the main
+   * sweep does (the strategy race): the data of each fold and the worker factory. Null while no data is loaded.
    */
-  sweepKit(experiment: Experiment): { data: Prepared['data'][]; objective: (m: EpochMetrics) => number; factory: WorkerFactory; pruner: Pruner | null } | null {
-    if (!this.prepared) return null;
-    const accuracy = this.metric.key === 'valAcc';
-    const pr = experiment.strategy.pruner;
-    const label = accuracy ? 'val accuracy' : 'val loss';
-    const pruner = pr.kind === 'none' ? null : createPruner(
-      pr.kind === 'median' ? { kind: 'median', warmupTrials: pr.warmupTrials, warmupEpochs: pr.warmupEpochs, label }
-        : pr.kind === 'asha' ? { kind: 'asha', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label }
-        : { kind: 'hyperband', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs: experiment.model.epochs, label },
-      accuracy ? (v) => `${(-v * 100).toFixed(1)}%` : (v) => v.toPrecision(3),
-    );
-    const ds = this.dataset;
-    const data = experiment.strategy.validation.scheme === 'kfold' && ds
-      ? prepareFolds(ds, experiment.data, experiment.strategy.validation.k).map((p) => p.data)
-      : [this.prepared.data];
-    return { data, objective: accuracy ? (m) => -(m.valAcc ?? 0) : (m) => m.valLoss, factory: this.factory, pruner };
+  sweepKit(experiment: Experiment): { data: ReturnType<DataState['foldData']> & object; factory: WorkerFactory } | null {
+    const data = this.data.foldData(experiment.data, experiment.strategy.validation.scheme, experiment.strategy.validation.k);
+    return data ? { data, factory: this.factory } : null;
   }
 
-  /** Batches epoch and end events into one state update per animation frame, and at most one
-   *  every MIN_REDRAW_MS: redrawing every chart costs tens of ms, and epochs of a small model can
-   *  arrive hundreds of times a second. */
-  private schedule(): void {
-    if (this.frame) return;
-    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 16);
-    const wait = Math.max(0, this.lastFlush + MIN_REDRAW_MS - performance.now());
-    this.frame = setTimeout(() => raf(() => this.flush()), wait) as unknown as number;
-  }
+  // ---- studies: open, files, links ----
 
-  private flush(): void {
-    this.frame = 0;
-    this.lastFlush = performance.now();
-    if (this.queue.size === 0 && this.ended.size === 0 && this.progress.size === 0 && this.starts.length === 0 && this.restarts.size === 0) return;
-    if (this.starts.length) {
-      this.trials = [...this.trials, ...this.starts];
-      this.starts = [];
-    }
-    const opts = this.verdictOpts;
-    const anyEnded = this.ended.size > 0;
-    this.trials = this.trials.map((t) => {
-      const q = this.queue.get(t.id);
-      const r = this.ended.get(t.id);
-      const pg = this.progress.get(t.id);
-      const restarted = this.restarts.get(t.id);
-      if (!q && !r && !pg && !restarted) return t;
-      const kept = restarted ? [] : t.epochs;
-      const epochs = q ? [...kept, ...q] : kept;
-      const retries = (t.retries ?? 0) + (restarted ?? 0) || undefined;
-      if (!r) return { ...t, epochs, run: pg ?? t.run, retries };
-      // Keep the epochs the page already drew when a cancelled trial returns none.
-      const all = r.epochs.length >= epochs.length ? r.epochs : epochs;
-      const state: TrialView['state'] = r.status;
-      const verdict = r.status === 'cancelled' || r.status === 'failed' ? undefined : (opts ? fitVerdict(all, r.status, opts) ?? undefined : undefined);
-      const pruneReason = r.status === 'pruned' ? this.pruner?.reasonFor(t.id) ?? 'Stopped by the pruner.' : undefined;
-      return { ...t, epochs: all, state, result: r, backend: r.backend, verdict, pruneReason, run: undefined, retries };
+  /** Shows a saved study: its experiment and every trial, as they were. */
+  show(record: StudyRecord, opts: { readOnly?: boolean } = {}): void {
+    if (this.live.running) return;
+    this.record = record;
+    this.readOnly = opts.readOnly ?? false;
+    this.followedTab = false;
+    this.experiment = structuredClone(record.experiment);
+    this.manualQueue.splice(0, this.manualQueue.length, ...(record.queued ?? []));
+    this.queued = [...this.manualQueue];
+    const tests = new Map<number, { loss: number; acc?: number }>();
+    const extent = this.data.boundaryExtent;
+    const views = record.trials.map((t): TrialView => {
+      const result = trialResultOf(t);
+      if (result?.test) tests.set(t.id, result.test);
+      return {
+        id: t.id,
+        params: t.params,
+        cfg: trialConfig(record.experiment, t.id, t.params, { grid: record.dataset.id && this.data.dataset?.is2d ? GRID : 0, extent }),
+        state: t.state,
+        epochs: t.epochs,
+        backend: t.backend ?? result?.backend ?? '—',
+        worker: t.worker ?? 0,
+        startedAt: t.startedAt ?? 0,
+        endedAt: t.endedAt,
+        result: result ? { ...result, test: undefined } : undefined,
+        verdict: t.verdict,
+        pruneReason: t.pruneReason,
+        retries: t.result?.retries,
+      };
     });
-    this.queue.clear();
-    this.ended.clear();
-    this.progress.clear();
-    this.restarts.clear();
-    if (anyEnded) {
-      this.snapshot = this.strategy?.describe?.() ?? null;
-      this.prunerSnapshot = this.pruner?.describe() ?? null;
+    this.live.show(views, tests);
+    this.filters.selected = null;
+    this.filters.clear();
+    if (this.unfinished === 0) this.live.revealTest(record.metric, this.data.prepared?.test?.y.length ?? 0);
+    if (!this.readOnly) this.library.lastId = record.id;
+  }
+
+  /** Opens a saved study by id. */
+  async open(id: string): Promise<void> {
+    const r = await this.library.get(id);
+    if (r) this.show(r);
+    else this.urlMessage = 'That study is no longer stored in this browser.';
+  }
+
+  /** On start: the study this browser worked on last, when it belongs to the experiment on the page. */
+  async reopenLast(hadHash: boolean): Promise<void> {
+    await this.library.refresh();
+    const id = this.library.lastId;
+    if (!id || this.readOnly || this.live.running) return;
+    const r = await this.library.get(id);
+    if (!r) return;
+    const same = !hadHash || resumeBlocker({ ...r, log: r.log ?? [] }, $state.snapshot(this.experiment) as Experiment) === '' || encodeExperiment(r.experiment) === this.hash;
+    if (!same) return;
+    this.show(r);
+    await this.checkFollowed();
+  }
+
+  /** Whether another tab holds this study's run lock (it is running it right now). */
+  private async checkFollowed(): Promise<void> {
+    const r = this.record;
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!r || !locks) return;
+    const held = await locks.query().then((q) => q.held?.some((l) => l.name === lockName(r.id)) ?? false).catch(() => false);
+    this.followedTab = held;
+  }
+
+  /** Another tab saved or deleted a study: follow it when it is the one shown here. */
+  private async onTabMessage(m: TabMessage): Promise<void> {
+    if (!this.record || m.id !== this.record.id || this.live.running) return;
+    if (m.kind === 'deleted') return;
+    const r = await this.library.get(m.id);
+    if (!r) return;
+    this.followedTab = m.running;
+    this.show(r);
+    if (m.running) this.live.sweepError = 'Another tab is running this study: this tab follows it live.';
+    else if (this.live.sweepError.startsWith('Another tab')) this.live.sweepError = '';
+  }
+
+  /** A study file chosen or dropped by the user: opened and kept in "My studies". Nothing changes on error. */
+  async openFile(file: { name: string; text(): Promise<string> }): Promise<void> {
+    let text: string;
+    try {
+      text = await file.text();
+    } catch (e) {
+      this.urlMessage = `Could not read ${file.name}: ${e instanceof Error ? e.message : String(e)}. Nothing was changed.`;
+      return;
     }
-  }
-
-  /** What the verdict rules compare against: the loss of ignoring the inputs (from the training
-   *  class priors) and, for generated 2-D data, the loss that its label noise makes unavoidable. */
-  get verdictOpts(): VerdictOptions | null {
-    const p = this.prepared;
-    const ds = this.dataset;
-    if (!p || !ds) return null;
-    if (p.data.task === 'regression') return verdictOptions('regression', 1);
-    const k = p.data.nClasses;
-    const counts = new Array<number>(k).fill(0);
-    for (const y of p.data.yTrain) counts[y]++;
-    const priors = counts.map((c) => c / p.data.yTrain.length);
-    const noise = ds.is2d ? labelNoiseLoss(this.experiment.data.noise * LABEL_FLIP_PER_NOISE, k) : 0;
-    return verdictOptions('classification', k, priors, noise);
-  }
-
-  /** The value of the study metric at the end of trial `t` (percent for accuracy). */
-  finalMetric(t: TrialView): number | undefined {
-    const last = t.epochs[t.epochs.length - 1];
-    if (!last) return undefined;
-    return this.metric.key === 'valAcc' ? (last.valAcc ?? NaN) * 100 : last.valLoss;
-  }
-
-  /** The best value of the study metric over the trial's epochs. */
-  bestMetric(t: TrialView): number | undefined {
-    if (t.epochs.length === 0) return undefined;
-    const vals = t.epochs.map((e) => (this.metric.key === 'valAcc' ? (e.valAcc ?? NaN) * 100 : e.valLoss)).filter(Number.isFinite);
-    if (!vals.length) return NaN;
-    return this.metric.higherBetter ? Math.max(...vals) : Math.min(...vals);
-  }
-
-  /** Value of trial `t` on axis `key`: a searched param (categoricals as their index in the
-   *  choices), or a metric: 'final' / 'best' (study metric), 'train' (final train metric), 'gap'
-   *  (final validation minus training loss). NaN when unknown. */
-  axisValue(t: TrialView, key: string): number {
-    const last = t.epochs[t.epochs.length - 1];
-    switch (key) {
-      case 'final': return this.finalMetric(t) ?? NaN;
-      case 'best': return this.bestMetric(t) ?? NaN;
-      case 'train': return last ? (this.metric.key === 'valAcc' ? (last.trainAcc ?? NaN) * 100 : last.trainLoss) : NaN;
-      case 'gap': return last ? last.valLoss - last.trainLoss : NaN;
+    const r = decodeStudyFile(text);
+    if (r.kind === 'error') {
+      this.urlMessage = `Could not open ${file.name}: ${r.message} Nothing was changed.`;
+      return;
     }
-    const v = t.params[key as ParamName];
-    if (typeof v === 'number') return v;
-    const spec = this.experiment.space[key as ParamName];
-    if (v !== undefined && spec?.type === 'categorical') return spec.choices.map(String).indexOf(String(v));
-    return NaN;
+    // A copy of its own: opening the same file twice never overwrites a study already here.
+    const record: StudyRecord = { ...r.study, id: makeStudyId(Date.now(), Math.random) };
+    await this.library.put(record);
+    this.show(record);
   }
 
-  private passes(t: TrialView): boolean {
-    const kind = t.verdict?.kind ?? t.state;
-    if (this.verdictFilter.length && !this.verdictFilter.includes(kind)) return false;
-    for (const [key, [lo, hi]] of Object.entries(this.brushes)) {
-      const v = this.axisValue(t, key);
-      if (!(v >= Math.min(lo, hi) && v <= Math.max(lo, hi))) return false;
-    }
-    return true;
+  /** The current study as a file to download. */
+  studyFile(): { name: string; blob: Blob } | null {
+    const r = this.record;
+    if (!r) return null;
+    return { name: studyFileName(r), blob: new Blob([encodeStudyFile(r)], { type: STUDY_FILE_TYPE }) };
   }
 
-  /** Sets one searched parameter's spec. */
-  setSpec(name: ParamName, spec: Experiment['space'][ParamName]): void {
-    this.experiment.space[name] = spec;
+  /** The results link of the current study (a full URL), or why there is none. */
+  resultsLink(base: string): { kind: 'ok'; url: string; chars: number } | { kind: 'error'; message: string } {
+    const r = this.record;
+    if (!r || r.trials.length === 0) return { kind: 'error', message: 'Run a sweep first: a results link holds its finished trials.' };
+    const l = studyLink(r);
+    if (l.kind === 'too-long') return { kind: 'error', message: `This study's results need ${l.chars.toLocaleString('en')} characters, more than a link may hold (${l.limit.toLocaleString('en')}): save it to a file and hand that on instead.` };
+    return { kind: 'ok', url: `${base}#${l.hash}`, chars: l.hash.length };
+  }
+
+  /** A read-only linked study: runs the same experiment here, then compares the two. */
+  async runAgainHere(): Promise<void> {
+    if (!this.record || !this.readOnly) return;
+    this.linked = this.record;
+    this.rerun = null;
+    this.readOnly = false;
+    this.experiment = structuredClone(this.record.experiment);
+    history.replaceState(null, '', `#${encodeExperiment(this.record.experiment)}`);
+    await this.data.load($state.snapshot(this.experiment.data));
+    await this.run();
+  }
+
+  private compareWithLinked(): void {
+    const a = this.linked;
+    const b = this.record;
+    this.linked = null;
+    if (!a || !b) return;
+    this.rerun = compareRuns(a, b, [...new Set(Object.values(this.live.backends).map((i) => i.backend))]);
   }
 }
 

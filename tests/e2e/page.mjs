@@ -54,11 +54,18 @@ export async function sweepEnded(page, n, timeout = 240_000) {
   }, n, { timeout });
 }
 
+/** Answers "Run anyway" when the page asks before a long sweep (the estimate depends on the device). */
+export async function runAnyway(page) {
+  const ask = page.getByRole('alertdialog');
+  if (await ask.count()) await ask.getByRole('button', { name: 'Run anyway' }).click();
+}
+
 /** Presses Run and waits for that sweep to end (whatever its speed: it waits for states, not time). */
 export async function runToEnd(page, timeout = 240_000) {
   await runnable(page);
   const n = await sweepsDone(page);
   await page.getByRole('button', { name: /Run sweep/ }).click();
+  await runAnyway(page);
   await sweepEnded(page, n, timeout);
 }
 

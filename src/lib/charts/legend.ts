@@ -52,6 +52,8 @@ export interface LegendItem {
   color: string;
   mark: 'symbol' | 'line' | 'dash' | 'swatch' | 'dot' | 'ring' | 'none';
   kind?: string;
+  /** stroke-dasharray of a 'line' mark ('' or absent: solid). */
+  dash?: string;
 }
 
 /** Layout of `items` flowing into `maxWidth` (label widths estimated at 11 px). */

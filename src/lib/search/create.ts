@@ -7,6 +7,7 @@ import type { Experiment, TrialParams } from '../experiment/types';
 import { formatObjective, METRICS, objectiveFn, type MetricKey } from '../analysis/metric';
 import type { EpochMetrics } from '../train/types';
 import { createManual } from './manual';
+import { createRandom } from './random';
 import { createPruner, withPruner, type PrunerSpec } from './pruners';
 import { STRATEGIES } from './registry';
 import type { Pruner, Strategy, StrategyContext } from './types';
@@ -43,13 +44,21 @@ export function strategyContext(experiment: Experiment): StrategyContext {
 export function prunerSpecOf(experiment: Experiment, accuracy: boolean): PrunerSpec | null {
   const pr = experiment.strategy.pruner;
   const label = METRICS[metricKeyOf(accuracy)].name;
-  const maxEpochs = experiment.model.epochs;
+  const maxEpochs = largestEpochs(experiment);
   switch (pr.kind) {
     case 'none': return null;
     case 'median': return { kind: 'median', warmupTrials: pr.warmupTrials, warmupEpochs: pr.warmupEpochs, label };
     case 'asha': return { kind: 'asha', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs, label };
     case 'hyperband': return { kind: 'hyperband', minEpochs: pr.minEpochs, eta: pr.eta, maxEpochs, label };
   }
+}
+
+/** The most epochs any trial of `experiment` trains (the top of a searched epoch range). */
+export function largestEpochs(experiment: Experiment): number {
+  const spec = experiment.space.epochs;
+  if (spec.type === 'int' || spec.type === 'float') return Math.max(1, Math.round(spec.high));
+  if (spec.type === 'categorical') return Math.max(1, ...spec.choices.map(Number).filter(Number.isFinite));
+  return experiment.model.epochs;
 }
 
 /**
@@ -62,7 +71,11 @@ export function createSearch(experiment: Experiment, opts: SearchOptions): Searc
   const entry = STRATEGIES[kind];
   if (!entry) throw new Error(`The ${kind} strategy is not available.`);
   const ctx = strategyContext(experiment);
-  const base = kind === 'manual' && opts.manualQueue ? createManual(ctx, opts.manualQueue) : entry.create(ctx);
+  // Nothing searched: every trial is the same configuration with its own initial weights, which
+  // is what a person asks for when they want to see the spread between runs.
+  const base = kind === 'manual' && opts.manualQueue ? createManual(ctx, opts.manualQueue)
+    : ctx.dims.length === 0 && kind !== 'grid' ? createRandom(ctx, { repeats: true })
+    : entry.create(ctx);
   const key = metricKeyOf(opts.accuracy);
   const spec = prunerSpecOf(experiment, opts.accuracy);
   const pruner = spec ? createPruner(spec, (v) => formatObjective(key, v)) : null;

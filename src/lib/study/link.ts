@@ -6,6 +6,7 @@
  * Opening a link gives a read-only record (origin 'link', no search log). Never throws.
  */
 import LZString from 'lz-string';
+import { decompressBounded } from '../experiment/url';
 import * as v from 'valibot';
 import { VERDICT_KINDS } from '../analysis/verdict';
 import { searchedParams } from '../experiment/params';
@@ -111,8 +112,10 @@ export function decodeStudyLink(hash: string): StudyDecode {
       const m = /^s(\d+)=/.exec(h);
       return { kind: 'error', message: m ? `The results link uses format ${m[1]}, which this version does not know: update the page.` : 'This is not a results link of the Hyperparameter Playground.' };
     }
-    const json = LZString.decompressFromEncodedURIComponent(h.slice(STUDY_LINK_PREFIX.length));
-    if (!json) return { kind: 'error', message: 'The results link is damaged: it could not be decompressed.' };
+    const d = decompressBounded(h.slice(STUDY_LINK_PREFIX.length), MAX_DIGEST_CHARS);
+    if (d.kind === 'too-long') return { kind: 'error', message: `The results link unpacks to more than ${MAX_DIGEST_CHARS.toLocaleString('en')} characters: it is not one this page made.` };
+    if (d.kind === 'damaged' || !d.text) return { kind: 'error', message: 'The results link is damaged: it could not be decompressed.' };
+    const json = d.text;
     const parsed = parseJson(json, MAX_DIGEST_CHARS, 'The results link');
     if (!parsed.ok) return { kind: 'error', message: parsed.message };
     const r = v.safeParse(digestSchema, parsed.value, { abortEarly: true });

@@ -92,7 +92,7 @@ export function deviceId(): string {
 export function calibrationKey(device: string, shape: ProbeShape, pref: BackendPref): string {
   const m = shape.model;
   const layers = m.layers.map((l) => `${l.units}${l.activation[0]}`).join('-');
-  return `calib:v2|${device}|${shape.d}-${layers}-${outputUnits(shape.task, shape.nClasses)}|b${m.batchSize}|${m.optimizer}|${pref}`;
+  return `calib:v3|${device}|${shape.d}-${layers}-${outputUnits(shape.task, shape.nClasses)}|b${m.batchSize}|${m.optimizer}|${pref}`;
 }
 
 /** Where calibrations are kept between visits. */

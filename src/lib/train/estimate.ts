@@ -9,8 +9,17 @@ import { paramCount, outputUnits, resolveModel } from '../model/spec';
 import { makeRng } from '../search/rng';
 import { paramsFromUnit } from '../search/space';
 
-/** Trial-samples per second per worker assumed before anything was measured on this device. */
-export const ASSUMED_SAMPLES_PER_SEC = 15_000;
+/** Training arithmetic per second one worker is assumed to sustain before anything was measured
+ *  on this device (the fused WebAssembly trainer on a laptop core), FLOP/s. */
+export const ASSUMED_FLOPS = 5e9;
+/** Bounds of an assumed rate, samples/s: tiny networks are bound by per-step overhead, not arithmetic. */
+const ASSUMED_RANGE = [1_000, 400_000] as const;
+
+/** Samples per second assumed for a network of `params` weights (≈ 6 FLOP per weight per sample:
+ *  forward, backward and update). */
+export function assumedSamplesPerSec(params: number): number {
+  return Math.min(ASSUMED_RANGE[1], Math.max(ASSUMED_RANGE[0], ASSUMED_FLOPS / (6 * Math.max(1, params))));
+}
 /** Sweeps expected to take longer than this ask for confirmation before they start, s. */
 export const CONFIRM_ABOVE_S = 5 * 60;
 /** Per-step overhead, in samples' worth of work: why batch 1 is far slower per sample than batch 64. */

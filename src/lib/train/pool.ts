@@ -2,13 +2,14 @@ import * as Comlink from 'comlink';
 import type { BackendPref, Experiment, TrialParams } from '../experiment/types';
 import { LIMITS } from '../experiment/params';
 import { resolveModel } from '../model/spec';
-import type { Strategy, TrialOutcome } from '../search/types';
+import type { EpochDecision, TrialOutcome } from '../search/types';
 import { combineRuns, endValue } from './aggregate';
 import type { WorkerApi } from './protocol';
 import { batchKey, MAX_BATCH, type ProbeShape } from './batching';
 import { calibrate, calibrationKey, deviceId, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 import { Watchdog } from './watchdog';
+import { trialConfig } from './config';
 
 /** Creates a dedicated worker running src/lib/train/worker.ts. Injected so tests and hosts can differ. */
 export type WorkerFactory = () => Worker;
@@ -102,17 +103,28 @@ export interface SweepOptions {
   /** the data of each fold: one entry for hold-out validation, k for k-fold. Every configuration
    *  trains on each of them, `experiment.strategy.repeats` times (with different seeds). */
   data: TrainData[];
-  strategy: Strategy;
+  /** where trials come from and where their epochs and outcomes go: the study's search session
+   *  (src/lib/study/session.ts), which also keeps the search log and hands out interrupted trials first. */
+  source: SearchSource;
   /** the value to minimise from one epoch (e.g. valLoss, or -valAcc). */
   objective: (m: EpochMetrics) => number;
   factory: WorkerFactory;
   /** for 2-D data: decision surface grid side and extent (standardised space). */
   boundaryGrid?: number;
   boundaryExtent?: [number, number, number, number];
-  /** id of the first trial (continuing a study). */
-  firstId?: number;
   /** where automatic backend / worker-count calibrations are cached (default: the page's IndexedDB store). */
   calibration?: CalibrationStore;
+}
+
+/** The search as the sweep sees it: the next trial to start (with its id), per-epoch reports
+ *  (a pruner may answer 'prune'), and each trial's outcome. */
+export interface SearchSource {
+  /** the next trial, or null (budget spent, or nothing now: asked again when a trial ends). */
+  next(): { id: number; params: TrialParams } | null;
+  tellEpoch(id: number, epoch: number, objective: number): EpochDecision;
+  tell(id: number, params: TrialParams, outcome: TrialOutcome): void;
+  /** trials the source can still hand out. */
+  readonly remaining: number;
 }
 
 /** Time limits of one backend's calibration probe, ms: starting the backend, then its probe
@@ -142,7 +154,6 @@ interface Queued {
 export class Sweep {
   private workers: (WorkerHandle | null)[] = [];
   private cancelled = false;
-  private started = 0;
   private readonly pending = new Map<number, TrialParams>();
   private waiters: (() => void)[] = [];
   /** workers the calibration started on the chosen backend, handed to the lanes. */
@@ -154,8 +165,6 @@ export class Sweep {
   private announced = new WeakSet<WorkerHandle>();
   /** workers measuring a backend right now (terminated by cancel). */
   private probing = new Set<WorkerHandle>();
-  /** the last epoch each trial reported to the pruner (a retried trial reports its epochs again). */
-  private toldEpoch = new Map<string, number>();
 
   constructor(private readonly opts: SweepOptions, private readonly listener: SweepListener) {}
 
@@ -163,13 +172,15 @@ export class Sweep {
   async run(): Promise<void> {
     const { experiment } = this.opts;
     const s = experiment.strategy;
-    let n = Math.max(1, Math.min(s.concurrency, s.budget));
+    const left = this.opts.source.remaining;
+    if (left <= 0) return;
+    let n = Math.max(1, Math.min(s.concurrency, left));
     this.pref = experiment.backend;
     if (experiment.backend === 'auto' || s.autoWorkers) {
       const plan = await this.plan(n).catch(() => null);
       if (plan) {
         this.pref = plan.calibration.backend;
-        n = Math.max(1, Math.min(plan.calibration.workers, s.budget));
+        n = Math.max(1, Math.min(plan.calibration.workers, left));
         const mine = plan.calibration.backends.find((m) => m.backend === plan.calibration.backend);
         const sps = mine?.samplesPerSec ?? plan.calibration.pool.find((p) => p.workers === 1)?.samplesPerSec;
         this.calibrated = { note: describeCalibration(plan.calibration, plan.cached), samplesPerSec: sps ?? undefined };
@@ -298,8 +309,7 @@ export class Sweep {
 
   /** One worker's loop: take a trial (or, with batching, a few), train, repeat. */
   private async lane(slot: number): Promise<void> {
-    const { experiment } = this.opts;
-    while (!this.cancelled && this.started < experiment.strategy.budget) {
+    while (!this.cancelled && this.opts.source.remaining > 0) {
       const asked = this.ask();
       if (asked.length === 0) {
         // Nothing to propose right now: wait for a running trial to end, or stop if none runs.
@@ -327,43 +337,23 @@ export class Sweep {
   /** Asks the strategy for the next trial, or with batching for up to this lane's share of the
    *  budget left (at most MAX_BATCH). Ids follow the order of asking. */
   private ask(): Queued[] {
-    const { experiment, strategy } = this.opts;
-    const s = experiment.strategy;
-    const left = s.budget - this.started;
+    const { experiment, source } = this.opts;
     const lanes = Math.max(1, this.workers.length);
-    const max = s.batching ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(left / lanes))) : 1;
+    const max = experiment.strategy.batching ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(source.remaining / lanes))) : 1;
     const out: Queued[] = [];
-    while (out.length < max && this.started < s.budget) {
-      const params = strategy.ask([...this.pending.values()]);
-      if (params === null) break;
-      const id = (this.opts.firstId ?? 0) + this.started++;
-      this.pending.set(id, params);
-      out.push({ id, params, cfg: this.configOf(id, params) });
+    while (out.length < max && source.remaining > 0) {
+      const next = source.next();
+      if (next === null) break;
+      this.pending.set(next.id, next.params);
+      out.push({ id: next.id, params: next.params, cfg: trialConfig(experiment, next.id, next.params, { grid: this.opts.boundaryGrid ?? 0, extent: this.opts.boundaryExtent }) });
     }
     return out;
-  }
-
-  /** The trial's config: its model, seed, and the sweep's shared data order. */
-  private configOf(id: number, params: TrialParams): TrialConfig {
-    const { experiment } = this.opts;
-    const es = experiment.strategy.earlyStopping;
-    return {
-      trialId: id,
-      model: resolveModel(experiment.model, params),
-      seed: experiment.strategy.seed * 1000 + id,
-      // Every trial of a sweep sees the same mini-batches (per fold and repeat): configurations
-      // are compared on equal terms, and batched training gives each trial its solo result.
-      shuffleSeed: experiment.strategy.seed * 1000 + 999,
-      boundaryGrid: this.opts.boundaryGrid ?? 0,
-      boundaryExtent: this.opts.boundaryExtent,
-      ...(es.enabled ? { earlyStopping: { patience: es.patience, minDelta: es.minDelta, restoreBest: es.restoreBest } } : {}),
-    };
   }
 
   /** A trial is over: tell the strategy (unless cancelled) and the listener. */
   private end(q: Queued, result: TrialResult, tell: boolean): void {
     this.pending.delete(q.id);
-    if (tell && result.status !== 'cancelled') this.opts.strategy.tell(q.id, q.params, this.outcome(result));
+    if (tell && result.status !== 'cancelled') this.opts.source.tell(q.id, q.params, this.outcome(result));
     this.listener.trialEnded(q.id, result);
     this.wakeAll();
   }
@@ -408,7 +398,7 @@ export class Sweep {
    *  repeats, fold-major within a repeat, each repeat with its own seeds). A trial's later runs
    *  are skipped once one of its runs does not complete. */
   private async runGroup(slot: number, group: Queued[]): Promise<TrialResult[]> {
-    const { experiment, data, strategy } = this.opts;
+    const { experiment, data } = this.opts;
     group.forEach((q) => this.listener.trialStarted(q.id, q.params, q.cfg, slot));
     const runs = data.length * Math.max(1, experiment.strategy.repeats);
     const results: TrialResult[][] = group.map(() => []);
@@ -423,7 +413,7 @@ export class Sweep {
         const c = group[i].cfg;
         return { ...c, seed: c.seed + offset, shuffleSeed: c.shuffleSeed! + offset, boundaryGrid: run === 0 ? c.boundaryGrid : 0 };
       });
-      let rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
+      let rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0);
       if (rs.lost && !this.cancelled) {
         // A lost worker is not the trial's fault: train it again, once, on a fresh worker.
         const reason = rs.lost;
@@ -431,7 +421,7 @@ export class Sweep {
           retries[i]++;
           this.listener.trialRetried?.(group[i].id, reason);
         });
-        rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0 ? strategy : null);
+        rs = await this.runOnce(slot, cfgs, data[fold], run, runs, run === 0);
         if (rs.lost) {
           rs.results = rs.results.map((r) => ({ ...r, message: `${r.message} It had already been retried once on a fresh worker after: ${reason}` }));
         }
@@ -448,7 +438,7 @@ export class Sweep {
    *  trial reports to the pruner: the later folds and repeats refine the estimate of a
    *  configuration it let through. `lost` says why, when the worker crashed or went silent
    *  (the results are then failures the caller may retry). */
-  private async runOnce(slot: number, cfgs: TrialConfig[], data: TrainData, run: number, runs: number, pruner: Strategy | null): Promise<{ results: TrialResult[]; lost?: string }> {
+  private async runOnce(slot: number, cfgs: TrialConfig[], data: TrainData, run: number, runs: number, report: boolean): Promise<{ results: TrialResult[]; lost?: string }> {
     let w: WorkerHandle | null = null;
     let dog: Watchdog | null = null;
     try {
@@ -474,12 +464,9 @@ export class Sweep {
         if (this.cancelled) return 'stop';
         dog?.beat();
         this.listener.epoch(id, m, run, runs);
-        // A retried trial reports its early epochs again: the pruner hears each epoch once.
-        const key = `${id}`;
-        if ((this.toldEpoch.get(key) ?? 0) >= m.epoch || !pruner) return 'continue';
-        this.toldEpoch.set(key, m.epoch);
-        const decision = pruner.tellEpoch?.(id, m.epoch, this.opts.objective(m)) ?? 'continue';
-        return decision === 'prune' ? 'prune' : 'continue';
+        // (A retried trial reports its early epochs again: the source answers each epoch once.)
+        if (!report) return 'continue';
+        return this.opts.source.tellEpoch(id, m.epoch, this.opts.objective(m)) === 'prune' ? 'prune' : 'continue';
       };
       return { results: await w.guard(w.api.trainBatch(cfgs, Comlink.proxy(onEpoch))) };
     } catch (e) {

@@ -1,9 +1,11 @@
 import type { Experiment, StrategyKind } from '../../lib/experiment/types';
 import { LIMITS, searchedParams } from '../../lib/experiment/params';
 import { STRATEGIES } from '../../lib/search/registry';
-import { withPruner } from '../../lib/search/pruners';
+import { createSearch } from '../../lib/search/create';
+import { openSearch } from '../../lib/study/session';
 import { Sweep } from '../../lib/train/pool';
 import type { TrialResult } from '../../lib/train/types';
+import { finalMetric } from '../../lib/analysis/metric';
 import { raceSpread, type Direction, type SpreadPoint } from '../../lib/analysis/history';
 import { raceBaseline, raceReaches, raceSentence, type RaceLine } from '../../lib/analysis/race';
 import { shortLabel } from '../../lib/charts/strategy-style';
@@ -151,30 +153,19 @@ export class RaceState {
       if (!kit) throw new Error('The data is not loaded.');
       for (const [index, { kind, seed }] of plan.entries()) {
         if (this.stopped) break;
-        const entry = STRATEGIES[kind];
-        if (!entry) throw new Error(`The ${kind} strategy is not available.`);
-        // every sweep gets a fresh pruner: rungs and medians must not carry over between sweeps
-        const pruner = index === 0 ? kit.pruner : study.sweepKit(base)?.pruner ?? null;
+        // every sweep gets a fresh search and pruner: rungs and medians must not carry over between sweeps
         const experiment: Experiment = { ...base, strategy: { ...base.strategy, kind, seed: base.strategy.seed + seed } };
-        const strategy = entry.create({
-          dims: searchedParams(experiment.space),
-          seed: experiment.strategy.seed,
-          gridPoints: experiment.strategy.gridPoints,
-          budget: experiment.strategy.budget,
-        });
+        const search = createSearch(experiment, { accuracy });
+        const session = openSearch(search, [], { budget: experiment.strategy.budget });
         const run: RaceRun = { kind, seed, values: [], done: false };
         this.runs = [...this.runs, run];
         this.current = { kind, seed, index, of: plan.length, finished: 0 };
-        const value = (r: TrialResult): number => {
-          const last = r.epochs[r.epochs.length - 1];
-          if (r.status !== 'complete' || !last) return NaN;
-          return accuracy ? (last.valAcc ?? NaN) * 100 : last.valLoss;
-        };
+        const value = (r: TrialResult): number => (r.status === 'complete' ? finalMetric(r.epochs, this.setup!.metric.key) ?? NaN : NaN);
         this.sweep = new Sweep({
           experiment,
           data: kit.data,
-          strategy: pruner ? withPruner(strategy, pruner) : strategy,
-          objective: kit.objective,
+          source: session,
+          objective: search.objective,
           factory: kit.factory,
         }, {
           trialStarted: () => {},

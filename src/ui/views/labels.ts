@@ -6,8 +6,7 @@ import type { Study, TrialView } from '../study.svelte';
 import { kindLabel, orderKinds, verdictStyle } from '../../lib/charts/palette';
 import type { LegendItem } from '../../lib/charts/legend';
 
-/** Verdict kind, or the trial's state when it has no verdict (what the verdict filter matches). */
-export const kindOf = (t: TrialView): string => t.verdict?.kind ?? t.state;
+export { kindOf } from '../../lib/analysis/metric';
 
 /** Whether the trial has stopped (its final numbers will not change). */
 export const isDone = (t: TrialView): boolean => t.state !== 'running';
