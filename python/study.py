@@ -1,0 +1,809 @@
+#!/usr/bin/env python3
+"""Hyperparameter Playground study, reproduced with PyTorch and Optuna.
+
+Exported by the Hyperparameter Playground ("Export -> Python"). Next to this file:
+  study.json  the experiment: data spec, network, search space, sampler, pruner, early stopping,
+              validation (hold-out or k-fold), repeats and seeds, as the page ran it;
+  data.npz    the page's own rows and splits (raw x and y, test rows, train/validation indices).
+
+Each split is standardised with the statistics of its own training rows (population std; a
+constant column gets std 1; regression targets too), as the page does. The network, weight
+initialisation, optimiser, loss, dropout and L1/L2 penalties follow the page's TensorFlow.js
+trainer; each epoch's validation metric goes to trial.report, and the training and validation
+curves are stored as the trial's user attribute "hpp_curves" so the page can judge the fit.
+
+Runs unchanged with Python 3.8+, PyTorch 1.13 or 2.x and Optuna 3.1 or 4.x.
+
+  python3 study.py                                   # one machine, ./<study-name>.db (SQLite)
+  python3 study.py --storage sqlite:///s1.db --n-trials 50
+  python3 study.py --storage postgresql://user:pw@host/db --study-name s1 --n-trials 200
+                                                     # start it on any number of machines
+  python3 study.py --journal s1.log                  # an Optuna JournalStorage file
+  python3 study.py --device cuda                     # train on the GPU
+  python3 study.py --export-journal results.log      # afterwards: a journal the page can open
+
+--n-trials is the budget of the whole study, shared by every process that joins it.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+import zlib
+
+try:
+    import numpy as np
+    import optuna
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+except ImportError as _missing:  # pragma: no cover - depends on the machine
+    sys.exit(
+        f"study.py needs numpy, torch and optuna ({_missing}). Install them with\n"
+        "  pip install -r requirements.txt      or on Debian/Ubuntu:\n"
+        "  sudo apt install python3-torch python3-optuna"
+    )
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MANIFEST_FORMAT = "hyperparameter-playground-python"
+MANIFEST_VERSION = 1
+
+# User attribute keys, as the page reads them (src/lib/interop/optuna-attrs.ts).
+STUDY_ATTRS = {
+    "format": "hpp_format",
+    "experiment": "hpp_experiment",
+    "metric": "hpp_metric",
+    "param_names": "hpp_param_names",
+    "dataset": "hpp_dataset",
+    "digest": "hpp_digest",
+    "sampler": "hpp_sampler",
+}
+TRIAL_ATTRS = {
+    "curves": "hpp_curves",
+    "status": "hpp_status",
+    "best_epoch": "hpp_best_epoch",
+    "stopped_early": "hpp_stopped_early",
+    "restored_best": "hpp_restored_best",
+    "test": "hpp_test",
+    "message": "hpp_message",
+    "device": "hpp_device",
+    "time_ms": "hpp_time_ms",
+}
+
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+
+
+def log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The experiment and its data
+
+
+def load_manifest(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        m = json.load(f)
+    if m.get("format") != MANIFEST_FORMAT:
+        raise SystemExit(f"{path} is not a Hyperparameter Playground export (no format {MANIFEST_FORMAT!r}).")
+    if m.get("version", 0) > MANIFEST_VERSION:
+        raise SystemExit(f"{path} was written by a newer app (version {m.get('version')}); export again or update study.py.")
+    return m
+
+
+def standardize(x: np.ndarray, rows: np.ndarray):
+    """Mean and std (population) of the training rows, per column; a constant column gets std 1."""
+    sub = x[rows].astype(np.float64)
+    mean = sub.mean(axis=0)
+    std = np.sqrt(((sub - mean) ** 2).mean(axis=0))
+    std = np.where(std > 1e-6 * (1 + np.abs(mean)), std, 1.0)
+    return mean, std
+
+
+def apply_standardize(x: np.ndarray, rows: np.ndarray, mean, std) -> np.ndarray:
+    return ((x[rows].astype(np.float64) - mean) / std).astype(np.float32)
+
+
+def prepare_splits(manifest: dict, arrays) -> list:
+    """The page's train/validation(/test) arrays of every split, standardised as prepare() does."""
+    x = np.asarray(arrays["x"], dtype=np.float32)
+    y = np.asarray(arrays["y"], dtype=np.float32)
+    test = np.asarray(arrays["test"], dtype=np.int64)
+    regression = manifest["task"] == "regression"
+    out = []
+    for i in range(manifest["validation"]["splits"]):
+        train = np.asarray(arrays[f"train_{i}"], dtype=np.int64)
+        val = np.asarray(arrays[f"val_{i}"], dtype=np.int64)
+        mean, std = standardize(x, train)
+        split = {
+            "x_train": apply_standardize(x, train, mean, std),
+            "x_val": apply_standardize(x, val, mean, std),
+            "x_test": apply_standardize(x, test, mean, std) if len(test) else None,
+        }
+        if regression:
+            ym, ys = standardize(y.reshape(-1, 1), train)
+            ys_of = lambda rows: apply_standardize(y.reshape(-1, 1), rows, ym, ys).reshape(-1)  # noqa: E731
+            split.update(y_train=ys_of(train), y_val=ys_of(val), y_test=ys_of(test) if len(test) else None)
+        else:
+            split.update(y_train=y[train].copy(), y_val=y[val].copy(), y_test=y[test].copy() if len(test) else None)
+        out.append(split)
+    return out
+
+
+def resolve_model(base: dict, params: dict) -> dict:
+    """The network of one trial: the base model with the trial's params (as src/lib/model/spec.ts)."""
+    m = copy.deepcopy(base)
+    if "depth" in params:
+        depth = int(params["depth"])
+        template = dict(m["layers"][-1]) if m["layers"] else {"units": 16, "activation": "relu"}
+        while len(m["layers"]) < depth:
+            m["layers"].append(dict(template))
+        m["layers"] = m["layers"][:depth]
+    if "units" in params:
+        for layer in m["layers"]:
+            layer["units"] = int(params["units"])
+    if "activation" in params:
+        for layer in m["layers"]:
+            layer["activation"] = params["activation"]
+    for k in ("learningRate", "dropout", "l1", "l2"):
+        if k in params:
+            m[k] = float(params[k])
+    for k in ("batchSize", "epochs"):
+        if k in params:
+            m[k] = int(params[k])
+    if "optimizer" in params:
+        m["optimizer"] = params["optimizer"]
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# The network and its training, as the page's TensorFlow.js trainer does them
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
+
+
+def init_kernel(w: torch.Tensor, kind: str, std_random_normal: float) -> None:
+    """tfjs initialisers; a torch weight is [out, in], so fan_in = in as for a tfjs kernel [in, out]."""
+    fan_in = w.shape[1]
+    if kind == "glorotUniform":
+        nn.init.xavier_uniform_(w)
+    elif kind in ("heNormal", "leCunNormal"):
+        # tfjs VarianceScaling 'normal' draws a normal truncated at 2 std, with std sqrt(scale / fan_in)
+        std = math.sqrt((2.0 if kind == "heNormal" else 1.0) / max(1, fan_in))
+        nn.init.trunc_normal_(w, mean=0.0, std=std, a=-2 * std, b=2 * std)
+    elif kind == "randomNormal":
+        nn.init.normal_(w, mean=0.0, std=std_random_normal)
+    else:
+        raise ValueError(f"unknown initialiser {kind!r}")
+
+
+def build_model(spec: dict, d: int, n_out: int, training: dict):
+    """Dense layers with the spec's activations, dropout after each hidden layer, a linear output
+    (logits for classification). Returns the model and its kernels (the penalised weights)."""
+    mods, kernels, prev = [], [], d
+    for layer in spec["layers"]:
+        lin = nn.Linear(prev, int(layer["units"]))
+        mods += [lin, ACTIVATIONS[layer["activation"]]()]
+        if spec["dropout"] > 0:
+            mods.append(nn.Dropout(spec["dropout"]))
+        kernels.append(lin.weight)
+        prev = int(layer["units"])
+    out = nn.Linear(prev, n_out)
+    kernels.append(out.weight)
+    model = nn.Sequential(*mods, out)
+    with torch.no_grad():
+        for k in kernels:
+            init_kernel(k, spec["init"], training["randomNormalStd"])
+        for m in model:
+            if isinstance(m, nn.Linear):
+                m.bias.zero_()
+    return model, kernels
+
+
+class TfjsRMSprop(torch.optim.Optimizer):
+    """tfjs RMSprop (decay 0.9, no momentum): ms = d*ms + (1-d)*g^2; w -= lr * g / sqrt(ms + eps).
+    torch's RMSprop adds eps outside the square root, which differs while ms is tiny."""
+
+    def __init__(self, params, lr: float, decay: float, eps: float):
+        super().__init__(params, dict(lr=lr, decay=decay, eps=eps))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "ms" not in state:
+                    state["ms"] = torch.zeros_like(p)
+                ms = state["ms"]
+                ms.mul_(group["decay"]).addcmul_(p.grad, p.grad, value=1 - group["decay"])
+                p.addcdiv_(p.grad, (ms + group["eps"]).sqrt(), value=-group["lr"])
+        return None
+
+
+def make_optimizer(spec: dict, params, training: dict):
+    lr, name = spec["learningRate"], spec["optimizer"]
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=training["momentum"])
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(training["adamBeta1"], training["adamBeta2"]), eps=training["epsilon"])
+    if name == "rmsprop":
+        return TfjsRMSprop(params, lr=lr, decay=training["rmspropDecay"], eps=training["epsilon"])
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+class EarlyStopper:
+    """Keras-style early stopping on the validation loss (src/lib/search/early-stopping.ts)."""
+
+    def __init__(self, patience: float, min_delta: float = 0.0):
+        self.patience = max(1, math.floor(patience)) if math.isfinite(patience) else math.inf
+        self.min_delta = max(0.0, min_delta)
+        self.epoch, self.best_epoch, self.best_value = 0, None, math.nan
+        self.reference, self.wait, self.stopped = math.inf, 0, False
+
+    def update(self, value: float) -> str:
+        if self.stopped:
+            return "stop"
+        self.epoch += 1
+        finite = math.isfinite(value)
+        if finite and (self.best_epoch is None or value < self.best_value):
+            self.best_epoch, self.best_value = self.epoch, value
+        if finite and value < self.reference - self.min_delta:
+            self.reference, self.wait = value, 0
+        else:
+            self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped = True
+            return "stop"
+        return "continue"
+
+
+def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, report=None) -> dict:
+    """One training run on one split. `report(epoch, metrics)` returns True to prune.
+    Returns {status, epochs, best_epoch, stopped_early, restored_best, test, message}."""
+    device, classification = ctx["device"], ctx["classification"]
+    torch.manual_seed(seed)
+    model, kernels = build_model(spec, ctx["d"], ctx["n_out"], ctx["training"])
+    model.to(device)
+    opt = make_optimizer(spec, model.parameters(), ctx["training"])
+    xt = torch.from_numpy(split["x_train"]).to(device)
+    xv = torch.from_numpy(split["x_val"]).to(device)
+    if classification:
+        yt = torch.from_numpy(split["y_train"].astype(np.int64)).to(device)
+        yv = torch.from_numpy(split["y_val"].astype(np.int64)).to(device)
+    else:
+        yt = torch.from_numpy(split["y_train"]).view(-1, 1).to(device)
+        yv = torch.from_numpy(split["y_val"]).view(-1, 1).to(device)
+    loss_of = F.cross_entropy if classification else F.mse_loss
+    n = len(yt)
+    batch = max(1, min(int(spec["batchSize"]), n))
+    rng = np.random.default_rng(shuffle_seed)
+    es_cfg = ctx["early_stopping"]
+    stopper = EarlyStopper(es_cfg["patience"] if es_cfg["enabled"] else math.inf, es_cfg["minDelta"] if es_cfg["enabled"] else 0.0)
+    restore = es_cfg["enabled"] and es_cfg["restoreBest"]
+    best_state, epochs, status, message, stopped_early = None, [], "complete", None, False
+    start = time.perf_counter()
+    for epoch in range(1, int(spec["epochs"]) + 1):
+        model.train()
+        perm = torch.from_numpy(rng.permutation(n)).to(device)
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device)
+        for s in range(0, n, batch):
+            idx = perm[s:s + batch]
+            xb, yb = xt[idx], yt[idx]
+            out = model(xb)
+            loss = loss_of(out, yb)
+            total = loss
+            for k in kernels:
+                if spec["l1"] > 0:
+                    total = total + spec["l1"] * k.abs().sum()
+                if spec["l2"] > 0:
+                    total = total + spec["l2"] * k.pow(2).sum()
+            opt.zero_grad()
+            total.backward()
+            opt.step()
+            loss_sum += loss.detach() * len(idx)
+            if classification:
+                correct += (out.detach().argmax(1) == yb).sum()
+        model.eval()
+        with torch.no_grad():
+            out = model(xv)
+            val_loss = float(loss_of(out, yv))
+            val_acc = float((out.argmax(1) == yv).float().mean()) if classification else None
+        m = {"epoch": epoch, "trainLoss": float(loss_sum) / n, "valLoss": val_loss, "elapsedMs": (time.perf_counter() - start) * 1000}
+        if classification:
+            m["trainAcc"], m["valAcc"] = float(correct) / n, val_acc
+        epochs.append(m)
+        if not (math.isfinite(m["trainLoss"]) and math.isfinite(val_loss)):
+            status = "diverged"
+            message = f"The loss became {'NaN' if math.isnan(m['trainLoss']) or math.isnan(val_loss) else 'infinite'} at epoch {epoch}: the weights blew up (learning rate {spec['learningRate']} is probably too high)."
+            break
+        verdict = stopper.update(val_loss)
+        if restore and stopper.best_epoch == epoch:
+            best_state = copy.deepcopy(model.state_dict())
+        if report is not None and report(epoch, m):
+            status = "pruned"
+            break
+        if es_cfg["enabled"] and verdict == "stop" and epoch < int(spec["epochs"]):
+            stopped_early = True
+            break
+    restored = False
+    if best_state is not None and status != "diverged":
+        model.load_state_dict(best_state)
+        restored = stopper.best_epoch != epochs[-1]["epoch"]
+    test = None
+    if status != "diverged" and split.get("x_test") is not None and len(split["x_test"]):
+        model.eval()
+        with torch.no_grad():
+            out = model(torch.from_numpy(split["x_test"]).to(device))
+            if classification:
+                ys = torch.from_numpy(split["y_test"].astype(np.int64)).to(device)
+                test = {"loss": float(loss_of(out, ys)), "acc": float((out.argmax(1) == ys).float().mean())}
+            else:
+                ys = torch.from_numpy(split["y_test"]).view(-1, 1).to(device)
+                test = {"loss": float(loss_of(out, ys))}
+    return {"status": status, "epochs": epochs, "best_epoch": stopper.best_epoch, "stopped_early": stopped_early,
+            "restored_best": restored, "test": test, "message": message}
+
+
+SEVERITY = ["complete", "pruned", "cancelled", "diverged", "failed"]
+
+
+def combine_runs(runs: list) -> dict:
+    """Per-epoch mean over the runs that reached each epoch; the worst status (train/aggregate.ts)."""
+    longest = max(len(r["epochs"]) for r in runs)
+    epochs = []
+    for i in range(longest):
+        at = [r["epochs"][i] for r in runs if i < len(r["epochs"])]
+        m = {k: sum(e[k] for e in at) / len(at) for k in ("trainLoss", "valLoss")}
+        m["epoch"], m["elapsedMs"] = i + 1, max(e["elapsedMs"] for e in at)
+        if all("valAcc" in e for e in at):
+            m["trainAcc"] = sum(e["trainAcc"] for e in at) / len(at)
+            m["valAcc"] = sum(e["valAcc"] for e in at) / len(at)
+        epochs.append(m)
+    tests = [r["test"] for r in runs if r["test"] is not None]
+    test = None
+    if tests and len(tests) == len(runs):
+        test = {"loss": sum(t["loss"] for t in tests) / len(tests)}
+        if all("acc" in t for t in tests):
+            test["acc"] = sum(t["acc"] for t in tests) / len(tests)
+    return {
+        "status": max((r["status"] for r in runs), key=SEVERITY.index),
+        "epochs": epochs,
+        "best_epoch": runs[0]["best_epoch"],
+        "stopped_early": any(r["stopped_early"] for r in runs),
+        "restored_best": any(r["restored_best"] for r in runs),
+        "test": test,
+        "message": next((r["message"] for r in runs if r["message"]), None),
+    }
+
+
+def end_value(run: dict, key: str) -> float:
+    """A run's metric at its end: the best epoch when restore-best applied, else the last."""
+    e = run["epochs"][run["best_epoch"] - 1] if run["restored_best"] and run["best_epoch"] else (run["epochs"][-1] if run["epochs"] else None)
+    return float(e[key]) if e is not None and e.get(key) is not None else math.nan
+
+
+def curves_attr(epochs: list) -> dict:
+    fin = lambda v: v if v is not None and math.isfinite(v) else None  # noqa: E731
+    out = {"epoch": [e["epoch"] for e in epochs],
+           "trainLoss": [fin(e["trainLoss"]) for e in epochs],
+           "valLoss": [fin(e["valLoss"]) for e in epochs]}
+    if epochs and all("valAcc" in e for e in epochs):
+        out["trainAcc"] = [fin(e["trainAcc"]) for e in epochs]
+        out["valAcc"] = [fin(e["valAcc"]) for e in epochs]
+    out["elapsedMs"] = [fin(round(e["elapsedMs"], 1)) for e in epochs]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Optuna: sampler, pruner, storage, the trial loop
+
+
+def suggest(trial, p: dict):
+    if p["type"] == "float":
+        return trial.suggest_float(p["name"], p["low"], p["high"], log=p["log"])
+    if p["type"] == "int":
+        return trial.suggest_int(p["name"], int(p["low"]), int(p["high"]), log=p["log"])
+    return trial.suggest_categorical(p["name"], p["choices"])
+
+
+def _has_module(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+class _BudgetGridSampler(optuna.samplers.GridSampler):
+    """GridSampler without its `study.stop()` after the last point: this script's own loop stops at
+    the budget (capped to the grid size), and stop() only works inside study.optimize."""
+
+    def after_trial(self, study, trial, state, values):  # noqa: D102
+        return None
+
+
+def make_sampler(manifest: dict):
+    """The Optuna sampler nearest to the page's strategy, and a sentence saying which and why."""
+    s, params = manifest["sampler"], manifest["params"]
+    kind, seed = s["kind"], s["seed"]
+    samplers = optuna.samplers
+    if kind == "grid":
+        space = {p["name"]: p["grid"] for p in params}
+        if not space:
+            return samplers.RandomSampler(seed=seed), "GridSampler needs a searched parameter; RandomSampler (every trial is the same configuration)."
+        return _BudgetGridSampler(space, seed=seed), f"GridSampler over the page's grid ({s['gridSize']} points, visited in random order)."
+    if kind == "quasirandom":
+        if hasattr(samplers, "QMCSampler") and _has_module("scipy.stats"):
+            return (samplers.QMCSampler(qmc_type="halton", scramble=True, seed=seed, warn_independent_sampling=False),
+                    "QMCSampler (scrambled Halton), the page's quasi-random search; categorical parameters are sampled at random.")
+        return samplers.RandomSampler(seed=seed), "RandomSampler: the page searched quasi-randomly (Halton), but QMCSampler needs SciPy, which is not installed."
+    if kind == "tpe":
+        kw = {"seed": seed, "n_startup_trials": s["nStartup"]}
+        try:
+            return samplers.TPESampler(constant_liar=True, **kw), f"TPESampler ({s['nStartup']} random start-up trials; constant liar for parallel workers), as the page's TPE."
+        except TypeError:
+            return samplers.TPESampler(**kw), f"TPESampler ({s['nStartup']} random start-up trials), as the page's TPE."
+    if kind == "gp":
+        gp = getattr(samplers, "GPSampler", None)
+        if gp is not None and _has_module("scipy.optimize"):
+            return gp(seed=seed, n_startup_trials=s["nStartup"]), f"GPSampler (Gaussian process, {s['nStartup']} random start-up trials), as the page's GP search."
+        why = "this Optuna has no GPSampler (added in 3.6)" if gp is None else "GPSampler needs SciPy, which is not installed"
+        return (samplers.TPESampler(seed=seed, n_startup_trials=s["nStartup"]),
+                f"TPESampler: the page searched with a Gaussian process, but {why}; TPE is the other model-based sampler.")
+    if kind == "evolution":
+        return (samplers.NSGAIISampler(population_size=s["populationSize"], seed=seed),
+                f"NSGAIISampler with a population of {s['populationSize']}: a genetic algorithm (crossover, mutation, elitist selection) "
+                "like the page's evolution. CMA-ES is not used: it needs the cmaes package and cannot search categorical parameters.")
+    if kind == "manual":
+        return samplers.RandomSampler(seed=seed), "RandomSampler: the page's search was manual; queue your own trials with study.enqueue_trial()."
+    return samplers.RandomSampler(seed=seed), "RandomSampler, as the page's random search."
+
+
+def make_pruner(manifest: dict):
+    """The Optuna pruner of the page's pruner (steps are 1-based epochs), and a sentence."""
+    p, pruners = manifest["pruner"], optuna.pruners
+    if p["kind"] == "median":
+        # the page never prunes at or before epoch warmupEpochs; Optuna prunes from step n_warmup_steps
+        return (pruners.MedianPruner(n_startup_trials=p["warmupTrials"], n_warmup_steps=p["warmupEpochs"] + 1, interval_steps=1),
+                f"MedianPruner (after {p['warmupTrials']} finished trials, from epoch {p['warmupEpochs'] + 1}).")
+    if p["kind"] == "asha":
+        return (pruners.SuccessiveHalvingPruner(min_resource=p["minEpochs"], reduction_factor=p["eta"], min_early_stopping_rate=0),
+                f"SuccessiveHalvingPruner (rungs at {p['minEpochs']}·{p['eta']}^k epochs).")
+    if p["kind"] == "hyperband":
+        return (pruners.HyperbandPruner(min_resource=p["minEpochs"], max_resource=p["maxEpochs"], reduction_factor=p["eta"]),
+                f"HyperbandPruner (epochs {p['minEpochs']}..{p['maxEpochs']}, reduction factor {p['eta']}).")
+    return pruners.NopPruner(), "no pruning."
+
+
+def journal_storage(path: str):
+    """JournalStorage on a file: JournalFileBackend in Optuna 4, JournalFileStorage in Optuna 3."""
+    try:
+        from optuna.storages.journal import JournalFileBackend as backend
+    except ImportError:
+        from optuna.storages import JournalFileStorage as backend
+    return optuna.storages.JournalStorage(backend(path))
+
+
+class FileLock:
+    """An exclusive lock on `path` for processes of one machine (SQLite, journal files)."""
+
+    def __init__(self, path: str):
+        self.path, self.f = path, None
+
+    def __enter__(self):
+        self.f = open(self.path, "a+b")
+        try:
+            import fcntl
+            fcntl.flock(self.f.fileno(), fcntl.LOCK_EX)
+        except ImportError:  # Windows
+            import msvcrt
+            while True:
+                try:
+                    msvcrt.locking(self.f.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            import fcntl
+            fcntl.flock(self.f.fileno(), fcntl.LOCK_UN)
+        except ImportError:
+            import msvcrt
+            self.f.seek(0)
+            msvcrt.locking(self.f.fileno(), msvcrt.LK_UNLCK, 1)
+        self.f.close()
+        return False
+
+
+class DatabaseLock:
+    """A database-wide lock (PostgreSQL advisory lock, MySQL GET_LOCK) shared by every machine."""
+
+    def __init__(self, url: str, name: str):
+        import sqlalchemy
+        self.sa = sqlalchemy
+        self.engine = sqlalchemy.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool)
+        self.mysql = url.startswith("mysql")
+        self.key = zlib.crc32(f"hpp:{name}".encode())
+        self.name = f"hpp:{name}"[:64]
+        self.conn = None
+
+    def __enter__(self):
+        self.conn = self.engine.connect()
+        if self.mysql:
+            while self.conn.execute(self.sa.text("SELECT GET_LOCK(:n, 60)"), {"n": self.name}).scalar() != 1:
+                pass
+        else:
+            self.conn.execute(self.sa.text("SELECT pg_advisory_lock(:k)"), {"k": self.key})
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.mysql:
+                self.conn.execute(self.sa.text("SELECT RELEASE_LOCK(:n)"), {"n": self.name})
+            else:
+                self.conn.execute(self.sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+        finally:
+            self.conn.close()
+        return False
+
+
+def make_storage(args):
+    """(storage, lock, description). The lock makes 'count the trials, then create one' atomic
+    across processes, so that together they run exactly --n-trials trials."""
+    if args.journal:
+        # not <path>.lock: Optuna 3's journal uses that name for its own lock
+        return journal_storage(args.journal), FileLock(args.journal + ".budget.lock"), f"journal file {args.journal}"
+    url = args.storage or f"sqlite:///{args.study_name}.db"
+    if url.startswith("postgres://"):  # Heroku-style; SQLAlchemy only knows postgresql://
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        lock = FileLock(path + ".budget.lock") if path and path != ":memory:" else contextlib.nullcontext()
+        return optuna.storages.RDBStorage(url), lock, url
+    if url.startswith(("postgresql", "mysql")):
+        lock = DatabaseLock(url, args.study_name)
+        with lock:  # the first processes of a fresh database would race to create Optuna's tables
+            storage = optuna.storages.RDBStorage(url, engine_kwargs={"pool_pre_ping": True})
+        return storage, lock, url.split("@")[-1]
+    log(f"warning: no cross-process lock for {url.split(':')[0]}; parallel processes may run a few trials over the budget.")
+    return optuna.storages.RDBStorage(url), contextlib.nullcontext(), url
+
+
+def pick_device(want: str) -> str:
+    if want == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if want.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: PyTorch sees no CUDA GPU here (torch.cuda.is_available() is False).")
+    return want
+
+
+def make_objective(manifest: dict, splits: list, device: str):
+    """The trial: suggest the searched params, train every run (folds x repeats), report epochs of
+    the first run to the pruner, store the mean curves as user attributes. Returns the value (the
+    mean over runs of each run's end metric), None when a run diverged, or raises TrialPruned."""
+    key = manifest["metric"]
+    seeds = manifest["seeds"]
+    ctx = {
+        "device": device,
+        "classification": manifest["task"] == "classification",
+        "d": int(manifest["data"]["features"]),
+        "n_out": int(manifest["nClasses"]),
+        "training": manifest["training"],
+        "early_stopping": manifest["earlyStopping"],
+    }
+    TrialPruned = optuna.TrialPruned
+
+    def objective(trial):
+        app_params = {p["app"]: suggest(trial, p) for p in manifest["params"]}
+        spec = resolve_model(manifest["model"], app_params)
+        runs, started = [], time.perf_counter()
+
+        def report(epoch, m):
+            trial.report(m[key], epoch)
+            return trial.should_prune()
+
+        for repeat in range(max(1, int(manifest["repeats"]))):
+            for fold, split in enumerate(splits):
+                offset = repeat * seeds["repeatStride"] + fold * seeds["foldStride"]
+                run = train_run(split, spec, ctx, seeds["trialBase"] + trial.number + offset, seeds["shuffle"] + offset,
+                                report if not runs else None)
+                runs.append(run)
+                if run["status"] != "complete":
+                    break
+            if runs[-1]["status"] != "complete":
+                break
+        result = combine_runs(runs)
+        ends = [end_value(r, key) for r in runs]
+        value = sum(ends) / len(ends)
+        attrs = {
+            TRIAL_ATTRS["curves"]: curves_attr(result["epochs"]),
+            TRIAL_ATTRS["status"]: result["status"],
+            TRIAL_ATTRS["stopped_early"]: result["stopped_early"],
+            TRIAL_ATTRS["restored_best"]: result["restored_best"],
+            TRIAL_ATTRS["device"]: f"pytorch:{device}",
+            TRIAL_ATTRS["time_ms"]: round((time.perf_counter() - started) * 1000, 1),
+        }
+        if result["best_epoch"] is not None:
+            attrs[TRIAL_ATTRS["best_epoch"]] = result["best_epoch"]
+        if result["test"] is not None:
+            attrs[TRIAL_ATTRS["test"]] = result["test"]
+        if result["message"]:
+            attrs[TRIAL_ATTRS["message"]] = result["message"]
+        for k, v in attrs.items():  # before the trial ends: a finished trial's attributes cannot change
+            trial.set_user_attr(k, v)
+        if result["status"] == "pruned":
+            raise TrialPruned()
+        if result["status"] != "complete" or not math.isfinite(value):
+            return None
+        return value
+
+    return objective
+
+
+def open_study(args, manifest: dict, storage, lock, sampler, pruner, sampler_note: str, pruner_note: str):
+    """Creates the study or joins it (load_if_exists), refusing one made from another experiment."""
+    with lock:
+        study = optuna.create_study(storage=storage, study_name=args.study_name, direction=manifest["direction"],
+                                    sampler=sampler, pruner=pruner, load_if_exists=True)
+        attrs = study.user_attrs
+        if STUDY_ATTRS["digest"] not in attrs:
+            study.set_user_attr(STUDY_ATTRS["format"], manifest["optunaFormat"])
+            study.set_user_attr(STUDY_ATTRS["experiment"], manifest["experiment"])
+            study.set_user_attr(STUDY_ATTRS["metric"], manifest["metric"])
+            study.set_user_attr(STUDY_ATTRS["param_names"], {p["name"]: p["app"] for p in manifest["params"]})
+            ds = manifest["dataset"]
+            study.set_user_attr(STUDY_ATTRS["dataset"], {k: ds[k] for k in ("id", "name", "task", "rows", "features", "classes", "dataHash") if k in ds})
+            study.set_user_attr(STUDY_ATTRS["sampler"], {"sampler": sampler_note, "pruner": pruner_note, "optuna": optuna.__version__})
+            study.set_user_attr(STUDY_ATTRS["digest"], manifest["digest"])
+        elif attrs[STUDY_ATTRS["digest"]] != manifest["digest"]:
+            raise SystemExit(f"Study {args.study_name!r} in this storage was made from another experiment or other data "
+                             f"({attrs[STUDY_ATTRS['digest']]} != {manifest['digest']}): choose another --study-name.")
+        else:
+            # Joining a study another process made: with the same seed this sampler would propose
+            # the same parameters as that process. The one that made the study keeps the seed.
+            study.sampler.reseed_rng()
+            log("joined an existing study: this process's sampler was re-seeded so it proposes its own trials.")
+    return study
+
+
+def tell(study, trial, value=None, state=None) -> None:
+    if state is None:
+        study.tell(trial, value)
+    else:
+        study.tell(trial, state=state)
+
+
+def run_loop(study, storage, lock, objective, budget: int, key: str, quiet: bool, timeout: float) -> list:
+    """Asks and trains trials until the study holds `budget` trials (whoever ran them)."""
+    TrialState = optuna.trial.TrialState
+    study_id = storage.get_study_id_from_name(study.study_name)
+    mine, t0 = [], time.time()
+    while timeout <= 0 or time.time() - t0 < timeout:
+        with lock:
+            if storage.get_n_trials(study_id) >= budget:
+                break
+            trial = study.ask()
+        started = time.perf_counter()
+        try:
+            value = objective(trial)
+        except optuna.TrialPruned:
+            tell(study, trial, state=TrialState.PRUNED)
+            state, value = "pruned", None
+        except KeyboardInterrupt:
+            trial.set_user_attr(TRIAL_ATTRS["status"], "cancelled")
+            tell(study, trial, state=TrialState.FAIL)
+            raise
+        except Exception as e:  # a broken trial does not end the study
+            trial.set_user_attr(TRIAL_ATTRS["status"], "failed")
+            trial.set_user_attr(TRIAL_ATTRS["message"], f"{type(e).__name__}: {e}"[:2000])
+            tell(study, trial, state=TrialState.FAIL)
+            state, value = "failed", None
+            log(f"trial {trial.number} failed: {type(e).__name__}: {e}")
+        else:
+            if value is None:
+                tell(study, trial, state=TrialState.FAIL)
+                state = "diverged"
+            else:
+                tell(study, trial, value=value)
+                state = "complete"
+        mine.append(trial.number)
+        if not quiet:
+            shown = f"{key}={value:.4f}" if value is not None else ""
+            params = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in trial.params.items())
+            log(f"trial {trial.number:>4} {state:<9} {shown:<16} {params}  ({time.perf_counter() - started:.1f} s)")
+    return mine
+
+
+def export_journal(study_name: str, storage, path: str) -> None:
+    """Copies the study into a new Optuna journal file at `path` (the page's "Open Optuna journal")."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".hpp-journal-", dir=folder)
+    os.close(fd)
+    os.remove(tmp)
+    try:
+        optuna.copy_study(from_study_name=study_name, from_storage=storage, to_storage=journal_storage(tmp), to_study_name=study_name)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp + ".lock"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+
+
+def parse_args(argv, manifest_default: str):
+    p = argparse.ArgumentParser(description="Run the exported Hyperparameter Playground study with PyTorch and Optuna.")
+    p.add_argument("--storage", help="Optuna RDB URL shared by every process: sqlite:///s1.db (one machine) or postgresql://user:pw@host/db (default: sqlite:///<study-name>.db)")
+    p.add_argument("--journal", metavar="PATH", help="use an Optuna JournalStorage file instead of --storage")
+    p.add_argument("--study-name", help="Optuna study name (default from study.json)")
+    p.add_argument("--n-trials", type=int, help="trial budget of the whole study, over every process (default: the page's budget)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when PyTorch sees a GPU), cpu, cuda, cuda:1, ...")
+    p.add_argument("--threads", type=int, default=0, help="PyTorch CPU threads (default: PyTorch's choice)")
+    p.add_argument("--timeout", type=float, default=0, help="stop starting trials after this many seconds (0 = no limit)")
+    p.add_argument("--export-journal", metavar="PATH", help="afterwards, write the whole study to a new journal file the page can open")
+    p.add_argument("--config", default=manifest_default, help="study.json (default: next to this script)")
+    p.add_argument("--data", help="data.npz (default: next to study.json)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan (sampler, pruner, data) and exit")
+    p.add_argument("--quiet", action="store_true", help="no line per trial")
+    p.add_argument("--verbose", action="store_true", help="Optuna's own log messages too")
+    args = p.parse_args(argv)
+    if args.storage and args.journal:
+        p.error("give --storage or --journal, not both")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv, os.path.join(HERE, "study.json"))
+    manifest = load_manifest(args.config)
+    args.study_name = args.study_name or manifest["studyName"]
+    budget = args.n_trials if args.n_trials is not None else int(manifest["budget"])
+    if manifest["sampler"]["kind"] == "grid" and manifest["params"] and budget > manifest["sampler"]["gridSize"]:
+        log(f"note: the grid has {manifest['sampler']['gridSize']} points; the budget is capped to it.")
+        budget = manifest["sampler"]["gridSize"]
+    optuna.logging.set_verbosity(optuna.logging.INFO if args.verbose else optuna.logging.WARNING)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    device = pick_device(args.device)
+    data_path = args.data or os.path.join(os.path.dirname(os.path.abspath(args.config)), manifest["data"]["file"])
+    with np.load(data_path, allow_pickle=False) as arrays:
+        splits = prepare_splits(manifest, arrays)
+    sampler, sampler_note = make_sampler(manifest)
+    pruner, pruner_note = make_pruner(manifest)
+    log(f"study {args.study_name!r}: {manifest['dataset']['name']} ({manifest['task']}), {manifest['validation']['splits']} split(s) x {manifest['repeats']} repeat(s), "
+        f"{len(manifest['params'])} searched parameter(s), budget {budget}, device {device}, Optuna {optuna.__version__}, PyTorch {torch.__version__}")
+    log(f"sampler: {sampler_note}")
+    log(f"pruner: {pruner_note}")
+    if args.dry_run:
+        return 0
+    storage, lock, where = make_storage(args)
+    study = open_study(args, manifest, storage, lock, sampler, pruner, sampler_note, pruner_note)
+    log(f"storage: {where}")
+    objective = make_objective(manifest, splits, device)
+    mine = run_loop(study, storage, lock, objective, budget, manifest["metric"], args.quiet, args.timeout)
+    done = [t for t in study.get_trials(deepcopy=False) if t.state.is_finished()]
+    log(f"this process ran {len(mine)} trial(s); the study has {len(done)} finished of {budget}.")
+    try:
+        best = study.best_trial
+        log(f"best trial {best.number}: {manifest['metric']}={best.value:.4f} {best.params}")
+    except ValueError:
+        log("no trial completed.")
+    if args.export_journal:
+        export_journal(args.study_name, storage, args.export_journal)
+        log(f"journal written: {args.export_journal}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { unzipSync, strFromU8 } from 'fflate';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadMlpg } from '../../../src/lib/data/mlpg';
+import { prepare, prepareFolds } from '../../../src/lib/data/split';
+import { STUDY_ATTRS, TRIAL_ATTRS } from '../../../src/lib/interop/optuna-attrs';
+import { MANIFEST_FORMAT, pythonBundle, type PythonManifest } from '../../../src/lib/interop/python-bundle';
+import { defaultPopulationSize } from '../../../src/lib/search/evolution';
+import { defaultStartupTrials } from '../../../src/lib/search/history';
+import { diskFetch } from '../data/fixtures';
+import { dataset2d, moonsExperiment } from './fixtures';
+
+const NOW = Date.UTC(2024, 0, 1);
+const SCRIPT = readFileSync(fileURLToPath(new URL('../../../python/study.py', import.meta.url)), 'utf8');
+
+/** The arrays of an .npy file (v1.0, little-endian float32/int32). */
+function npy(b: Uint8Array): number[] {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const start = 10 + view.getUint16(8, true);
+  const float = strFromU8(b.subarray(10, start)).includes('<f4');
+  return Array.from({ length: (b.length - start) / 4 }, (_, i) => (float ? view.getFloat32(start + 4 * i, true) : view.getInt32(start + 4 * i, true)));
+}
+
+function open(bytes: Uint8Array, folder: string) {
+  const files = unzipSync(bytes);
+  const manifest = JSON.parse(strFromU8(files[`${folder}/study.json`])) as PythonManifest;
+  const npz = unzipSync(files[`${folder}/data.npz`]);
+  const arrays = Object.fromEntries(Object.entries(npz).map(([k, v]) => [k.replace(/\.npy$/, ''), npy(v)]));
+  return { files, manifest, arrays };
+}
+
+describe('pythonBundle: the "Export -> Python" zip', () => {
+  const e = moonsExperiment({ budget: 20, epochs: 9 });
+  e.space.learningRate = { type: 'float', low: 1e-3, high: 0.1, log: true };
+  e.space.units = { type: 'int', low: 4, high: 32, log: true };
+  e.space.optimizer = { type: 'categorical', choices: ['sgd', 'adam'] };
+  e.strategy.kind = 'grid';
+  const ds = dataset2d(e);
+  const bundle = pythonBundle(e, ds, { now: NOW });
+  const { files, manifest, arrays } = open(bundle.bytes, bundle.folder);
+
+  it('holds the script, the manifest, the data, a README and requirements in one folder', () => {
+    expect(Object.keys(files).sort()).toEqual(['README.md', 'data.npz', 'requirements.txt', 'study.json', 'study.py'].map((f) => `${bundle.folder}/${f}`));
+    expect(strFromU8(files[`${bundle.folder}/study.py`])).toBe(SCRIPT);
+    expect(bundle.fileName).toBe(`${bundle.folder}.zip`);
+    expect(bundle.folder).toMatch(/^moons-grid-[0-9a-f]{6}$/);
+  });
+
+  it('is the same bytes for the same inputs', () => {
+    expect(pythonBundle(e, ds, { now: NOW }).bytes).toEqual(bundle.bytes);
+  });
+
+  it('writes the manifest the script reads', () => {
+    expect(manifest.format).toBe(MANIFEST_FORMAT);
+    expect(manifest.experiment).toEqual(e);
+    expect(manifest.metric).toBe('valAcc');
+    expect(manifest.direction).toBe('maximize');
+    expect(manifest.params.map((p) => [p.name, p.app, p.type])).toEqual([
+      ['learning_rate', 'learningRate', 'float'], ['units', 'units', 'int'], ['optimizer', 'optimizer', 'categorical'],
+    ]);
+    // the app's own grid values (gridValues), clamped into the range so Optuna's distribution holds them
+    manifest.params[0].grid.forEach((v, i) => expect(v).toBeCloseTo([0.001, 0.01, 0.1][i], 15));
+    expect(manifest.params[0].grid.every((v) => Number(v) >= 0.001 && Number(v) <= 0.1)).toBe(true);
+    expect(manifest.params[1].grid).toEqual([4, 11, 32]);
+    expect(manifest.sampler).toEqual({ kind: 'grid', seed: 5, nStartup: defaultStartupTrials(20), populationSize: defaultPopulationSize(20), gridSize: 3 * 3 * 2 });
+    expect(manifest.seeds).toEqual({ trialBase: 5000, shuffle: 5999, repeatStride: 7919, foldStride: 104729 });
+    expect(manifest.nClasses).toBe(2);
+  });
+
+  it("exports exactly the app's rows, test split and train/validation split", () => {
+    const split = prepare(ds, e.data).split;
+    expect(arrays.train_0).toEqual([...split.train]);
+    expect(arrays.val_0).toEqual([...split.val]);
+    expect(arrays.test).toEqual([...split.test]);
+    expect(arrays.x).toHaveLength(ds.n * 2);
+    expect(manifest.data).toMatchObject({ rows: ds.n, features: 2, testRows: split.test.length });
+  });
+
+  it('exports every fold of k-fold cross-validation', async () => {
+    const iris = await loadMlpg('datasets/', 'iris', diskFetch());
+    const k = { ...e, data: { ...e.data, id: 'iris' }, strategy: { ...e.strategy, validation: { scheme: 'kfold' as const, k: 4 } } };
+    const b = pythonBundle(k, iris, { now: NOW });
+    const { manifest: m, arrays: a } = open(b.bytes, b.folder);
+    const folds = prepareFolds(iris, k.data, 4);
+    expect(m.validation).toEqual({ scheme: 'kfold', k: 4, splits: 4 });
+    expect(m.nClasses).toBe(3);
+    folds.forEach((f, i) => {
+      expect(a[`train_${i}`]).toEqual([...f.split.train]);
+      expect(a[`val_${i}`]).toEqual([...f.split.val]);
+    });
+    expect(m.dataset).toMatchObject({ id: 'iris', license: iris.meta.license, citation: iris.meta.citation });
+  });
+});
+
+describe('the script and the app name the same Optuna attributes', () => {
+  const dict = (name: string) => {
+    const body = new RegExp(`^${name} = \\{([^}]*)\\}`, 'm').exec(SCRIPT)?.[1] ?? '';
+    return Object.fromEntries([...body.matchAll(/"(\w+)": "(\w+)"/g)].map((m) => [m[1], m[2]]));
+  };
+  it.each([
+    ['STUDY_ATTRS', STUDY_ATTRS as Record<string, string>],
+    ['TRIAL_ATTRS', TRIAL_ATTRS as Record<string, string>],
+  ])('%s', (name, attrs) => {
+    const py = dict(name);
+    expect(Object.keys(py).length).toBeGreaterThan(5);
+    for (const key of Object.values(py)) expect(Object.values(attrs)).toContain(key);
+  });
+});
