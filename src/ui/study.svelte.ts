@@ -352,7 +352,8 @@ export class Study {
         id: t.id,
         params: t.params,
         cfg: trialConfig(record.experiment, t.id, t.params, { grid: record.dataset.id && this.data.dataset?.is2d ? GRID : 0, extent }),
-        state: t.state,
+        // a trial that was running when the page closed shows as cancelled until Resume trains it again
+        state: t.state === 'running' ? 'cancelled' : t.state,
         epochs: t.epochs,
         backend: t.backend ?? result?.backend ?? '—',
         worker: t.worker ?? 0,

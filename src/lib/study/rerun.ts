@@ -3,6 +3,7 @@
  * results, trial by trial (same experiment and seed give the same trial ids and params).
  */
 import { finalMetric, formatMetric, METRICS } from '../analysis/metric';
+import { round4 } from './digest';
 import type { StudyRecord } from './types';
 
 /** Differences below this (display units: percentage points or loss) count as the same. */
@@ -47,8 +48,12 @@ export function compareRuns(linked: StudyRecord, fresh: StudyRecord, backends: r
       paramMismatches++;
       continue;
     }
+    // A results link keeps final values to 4 significant digits: the fresh run is read the same way.
+    const lastRaw = u.epochs[u.epochs.length - 1];
+    const fromLink = linked.origin === 'link' && lastRaw;
+    const rounded = fromLink ? [{ ...lastRaw, valLoss: round4(lastRaw.valLoss) ?? NaN, valAcc: round4(lastRaw.valAcc) ?? undefined }] : u.epochs;
     const a = finalMetric(t.epochs, key);
-    const b = finalMetric(u.epochs, key);
+    const b = finalMetric(rounded, key);
     if (a === undefined || b === undefined) continue;
     compared++;
     const d = Number.isFinite(a) && Number.isFinite(b) ? Math.abs(a - b) : Number.isFinite(a) === Number.isFinite(b) ? 0 : Infinity;

@@ -27,3 +27,18 @@ describe('study store', () => {
     expect((await store.list()).map((x) => x.id)).toEqual(['a']);
   });
 });
+
+describe('compareRuns', () => {
+  it.each([
+    ['the same finals (to the link\'s 4 digits)', 0.91234, 0.91231, 'exact'],
+    ['a small difference', 0.9123, 0.9023, 'close'],
+    ['a large difference', 0.9123, 0.5, 'different'],
+  ] as const)('%s', async (_, a, b, verdict) => {
+    const { compareRuns } = await import('../../../src/lib/study/rerun');
+    const linked = { ...withTrials(newStudy({ id: 'l', now: 1, experiment: defaultExperiment(), metric: 'valAcc' }), [trial(0, Number(a.toPrecision(4)))], [], 1), origin: 'link' as const };
+    const fresh = withTrials(newStudy({ id: 'f', now: 1, experiment: defaultExperiment(), metric: 'valAcc' }), [trial(0, b)], [], 1);
+    const r = compareRuns(linked, fresh, ['wasm']);
+    expect(r.verdict).toBe(verdict);
+    expect(r.compared).toBe(1);
+  });
+});
