@@ -139,4 +139,29 @@ describe('studies that outlive the tab', () => {
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });
+
+  test('two tabs on one study: the second follows the first live and cannot run it at the same time', async () => {
+    const a = await open(app);
+    await setUp(a, { budget: 5, epochs: 30, backend: 'cpu' });
+    await runnable(a);
+    const n = await sweepsDone(a);
+    await a.getByRole('button', { name: /Run sweep/ }).click();
+    await a.waitForFunction((sel) => document.querySelectorAll(`${sel} tbody tr`).length >= 1, TABLE, { timeout: 60_000 });
+    // a second tab of the same browser opens the study being run
+    const b = await a.context().newPage();
+    b.errors = [];
+    b.on('pageerror', (e) => b.errors.push(e.message));
+    await b.goto(app.server.url);
+    await b.getByText('Another tab is running this study: this tab follows it.').waitFor({ timeout: 20_000 });
+    assert.equal(await b.getByRole('button', { name: /Run sweep/ }).isDisabled(), true);
+    // it follows: trials finished in tab A appear in tab B
+    await b.waitForFunction((sel) => [...document.querySelectorAll(`${sel} tbody tr`)].filter((r) => r.textContent.includes('complete')).length >= 2, TABLE, { timeout: 120_000 });
+    await sweepEnded(a, n);
+    await b.waitForFunction((sel) => document.querySelectorAll(`${sel} tbody tr`).length === 5 && ![...document.querySelectorAll(`${sel} tbody tr`)].some((r) => r.textContent.includes('running')), TABLE, { timeout: 30_000 });
+    assert.deepEqual((await tableRows(b)).map(configOf), (await tableRows(a)).map(configOf));
+    await runnable(b);
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(b.errors, []);
+    await a.context().close();
+  });
 });

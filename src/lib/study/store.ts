@@ -88,7 +88,7 @@ export function memoryStudyStore(): StudyStore {
 }
 
 /** Turns a failed IndexedDB write into a StorageError with a message a person can act on. */
-function storageError(e: unknown): StorageError {
+export function storageError(e: unknown): StorageError {
   const name = e instanceof Error ? e.name : '';
   if (name === 'QuotaExceededError') return new StorageError('The browser\'s storage for this site is full: delete or save to a file some studies in "My studies".', 'quota');
   return new StorageError(`The study could not be saved in this browser (${e instanceof Error ? e.message : String(e)}).`, 'other');

@@ -42,3 +42,14 @@ describe('compareRuns', () => {
     expect(r.compared).toBe(1);
   });
 });
+
+describe('storageError', () => {
+  it('names a full disk and tells what to do', async () => {
+    const { storageError } = await import('../../../src/lib/study/store');
+    const full = Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
+    const e = storageError(full);
+    expect(e.reason).toBe('quota');
+    expect(e.message).toMatch(/storage for this site is full: delete or save to a file some studies/);
+    expect(storageError(new Error('boom')).reason).toBe('other');
+  });
+});
