@@ -25,6 +25,8 @@ import { SweepHost } from './state/sweep.svelte';
 import { Library, type TabMessage } from './state/library.svelte';
 import type { TrialView } from './state/trial-view';
 import { compareRuns, type RerunReport } from '../lib/study/rerun';
+import { decodeTeacherLink, isTeacherLink, type TeacherSetup } from '../lib/classroom/teacher-link';
+import type { Lesson, LessonTrial, Reading } from '../lib/lessons/types';
 
 export type { TrialView } from './state/trial-view';
 /** Which metric the charts plot and the search optimises. */
@@ -52,6 +54,14 @@ export class Study {
   readOnly = $state(false);
   /** another tab is running this study; this one follows it. */
   followedTab = $state(false);
+  /** projector mode asked for by a lesson link. */
+  projector = $state(false);
+  /** a teacher link's mission and locked / hidden sections (null: the full playground). */
+  teacher = $state.raw<Pick<TeacherSetup, 'mission' | 'locks' | 'lesson'> | null>(null);
+  /** the lesson being run or read: which run of how many, and the reading once every run ended. */
+  lesson = $state.raw<{ id: string; run: number; of: number; label: string; reading?: Reading; error?: string } | null>(null);
+  /** studies pooled in the views by "Compare a class" (0: one study). */
+  classSize = $state(0);
   /** after "Run it again here": how the new run compares with the linked one. */
   rerun = $state.raw<RerunReport | null>(null);
   /** the values typed in the manual "Queue a trial" form; a click on a chart fills in one of them. */
@@ -135,6 +145,18 @@ export class Study {
   /** Restores the page from a URL hash: a results link shows that study read-only; an experiment
    *  link sets the experiment; a bad hash keeps what the page had and explains why. */
   restore(hash: string): void {
+    if (isTeacherLink(hash)) {
+      const r = decodeTeacherLink(hash);
+      if (r.kind === 'error') {
+        this.urlMessage = `${r.message} The default experiment was opened instead.`;
+        return;
+      }
+      this.experiment = r.setup.experiment;
+      this.teacher = { mission: r.setup.mission, locks: r.setup.locks, lesson: r.setup.lesson };
+      this.projector = r.setup.projector;
+      if (r.notes.length) this.urlMessage = `This lesson link was changed after it was made: ${r.notes.join('; ')}. Everything else is as the teacher set it.`;
+      return;
+    }
     if (isStudyLink(hash)) {
       const r = decodeStudyLink(hash);
       if (r.kind === 'ok') this.show(r.study, { readOnly: true });
@@ -279,6 +301,44 @@ export class Study {
     });
   }
 
+  /**
+   * Runs a lesson: each of its experiments in turn through the ordinary sweep (each is a study in
+   * "My studies"), then reads the trials just trained: did the lesson's effect appear here?
+   */
+  async runLesson(lesson: Lesson): Promise<void> {
+    if (this.live.running) return;
+    try {
+      await this.lessonRuns(lesson);
+    } catch (e) {
+      this.lesson = { id: lesson.id, run: 0, of: lesson.runs.length, label: '', error: `The lesson stopped: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  private async lessonRuns(lesson: Lesson): Promise<void> {
+    const trials: Record<string, LessonTrial[]> = {};
+    const experiments: Record<string, Experiment> = {};
+    for (const [i, run] of lesson.runs.entries()) {
+      this.lesson = { id: lesson.id, run: i, of: lesson.runs.length, label: run.label };
+      this.readOnly = false;
+      this.experiment = structuredClone(run.experiment);
+      await this.data.load($state.snapshot(this.experiment.data));
+      if (!this.canRun) {
+        this.lesson = { ...this.lesson, error: this.data.dataError || this.errors[0]?.message || 'The lesson could not start.' };
+        return;
+      }
+      await this.run();
+      if (this.live.cancelled) {
+        this.lesson = { ...this.lesson, error: 'The lesson was cancelled: start it again to get its reading.' };
+        return;
+      }
+      experiments[run.id] = $state.snapshot(this.experiment) as Experiment;
+      // a lesson reads every trial's test score (the sweep itself shows only the best one's)
+      trials[run.id] = this.live.trials.map((t) => ({ ...t, result: t.result ? { ...t.result, test: this.live.testScores.get(t.id) } : undefined }));
+    }
+    const reading = lesson.read(trials, { experiments, metric: this.metric.key });
+    this.lesson = { id: lesson.id, run: lesson.runs.length, of: lesson.runs.length, label: '', reading };
+  }
+
   /** Stops the sweep now; finished trials stay (and, in manual search, the queue is emptied). */
   cancel(): void {
     this.live.cancel();
@@ -334,8 +394,25 @@ export class Study {
 
   // ---- studies: open, files, links ----
 
+  /** Every trial of a class's studies in the page's views (read-only), each tagged with its student. */
+  showClass(records: readonly StudyRecord[]): void {
+    if (this.live.running || records.length === 0) return;
+    const pooled: StudyTrial[] = [];
+    const students: string[] = [];
+    for (const r of records) {
+      for (const t of r.trials) {
+        students[pooled.length] = r.author || r.name;
+        pooled.push({ ...t, id: pooled.length });
+      }
+    }
+    this.show({ ...records[0], id: 'class', name: `A class of ${records.length}`, trials: pooled, log: undefined, origin: 'link' }, { readOnly: true });
+    this.live.show(this.live.trials.map((t) => ({ ...t, student: students[t.id] })));
+    this.classSize = records.length;
+  }
+
   /** Shows a saved study: its experiment and every trial, as they were. */
   show(record: StudyRecord, opts: { readOnly?: boolean } = {}): void {
+    this.classSize = 0;
     if (this.live.running) return;
     this.record = record;
     this.readOnly = opts.readOnly ?? false;

@@ -13,6 +13,8 @@ export class Filters {
   brushes = $state<Record<string, [number, number]>>({});
   /** Verdict kinds (or states) to show; empty = all. */
   verdictFilter = $state<string[]>([]);
+  /** in a class comparison: the students to show; empty = all. */
+  students = $state<string[]>([]);
   focus = $derived(this.hovered ?? this.selected);
 
   constructor(private readonly metric: () => MetricKey, private readonly experiment: () => Experiment) {}
@@ -48,6 +50,7 @@ export class Filters {
   /** Whether `t` passes every brush and the verdict filter. */
   passes(t: TrialView): boolean {
     if (this.verdictFilter.length && !this.verdictFilter.includes(kindOf(t))) return false;
+    if (this.students.length && !this.students.includes(t.student ?? '')) return false;
     for (const [key, [lo, hi]] of Object.entries(this.brushes)) {
       const v = this.axisValue(t, key);
       if (!(v >= Math.min(lo, hi) && v <= Math.max(lo, hi))) return false;
@@ -59,5 +62,6 @@ export class Filters {
   clear(): void {
     this.brushes = {};
     this.verdictFilter = [];
+    this.students = [];
   }
 }

@@ -24,4 +24,6 @@ export interface TrialView {
   pruneReason?: string;
   /** times the trial was started again after its worker was lost. */
   retries?: number;
+  /** in a class comparison: whose study the trial comes from. */
+  student?: string;
 }
