@@ -186,8 +186,9 @@ export class Study {
 
   /** Reads a CSV file chosen by the user (or the current one with another target or task). */
   async loadCsv(file: { name: string; text(): Promise<string> } | null, options: Parameters<DataState['loadCsv']>[1] = {}): Promise<void> {
-    const text = file ? await file.text() : null;
-    const name = file?.name ?? 'data.csv';
+    const current = file ? null : this.data.file;
+    const text = file ? await file.text() : current?.text ?? null;
+    const name = file?.name ?? current?.name ?? 'data.csv';
     if (text === null) return;
     if (!(await this.data.loadCsv({ name, text }, options))) return;
     if (this.experiment.data.id === 'csv') {

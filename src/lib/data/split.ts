@@ -6,6 +6,7 @@ import type { DataSpec } from '../experiment/types';
 import { makeRng, shuffle } from '../search/rng';
 import type { Rng } from '../search/rng';
 import type { TrainData } from '../train/types';
+import { selectColumns, trainingRanking } from './features';
 import { makeDataset } from './hash';
 import type { Dataset } from './types';
 
@@ -149,10 +150,12 @@ export interface Prepared {
   /** the test rows, standardised the same way, when there are any (row indices in `split.test`
    *  refer to the dataset after withTestSplit). */
   test?: { x: Float32Array; y: Float32Array };
+  /** names of data's feature columns (the ones the experiment keeps), length d. */
+  features: string[];
 }
 
 /** Bumped whenever prepare's output for the same inputs changes, so stale worker caches miss. */
-const PREPARE_VERSION = 2;
+const PREPARE_VERSION = 3;
 
 /**
  * `ds` with a held-out test split: a seeded, stratified `fraction` of its rows moved to the end and
@@ -187,23 +190,20 @@ function assemble(ds: Dataset, key: string, split: SplitIndices): Prepared {
   const yStats = ds.task === 'regression' ? standardize(ds.y, 1, split.train) : undefined;
   const ys = (idx: Int32Array) => (yStats ? applyStandardize(ds.y, 1, idx, yStats) : Float32Array.from(idx, (i) => ds.y[i]));
   const test = split.test.length > 0 ? { x: applyStandardize(ds.x, ds.d, split.test, xStats), y: ys(split.test) } : undefined;
-  return {
-    data: {
-      key,
-      task: ds.task,
-      d: ds.d,
-      nClasses: ds.task === 'classification' ? (ds.classes?.length ?? 2) : 1,
-      xTrain: applyStandardize(ds.x, ds.d, split.train, xStats),
-      yTrain: ys(split.train),
-      xVal: applyStandardize(ds.x, ds.d, split.val, xStats),
-      yVal: ys(split.val),
-      ...(test ? { xTest: test.x, yTest: test.y } : {}),
-    },
-    split,
-    xStats,
-    yStats,
-    test,
+  const data: TrainData = {
+    key,
+    task: ds.task,
+    d: ds.d,
+    nClasses: ds.task === 'classification' ? (ds.classes?.length ?? 2) : 1,
+    xTrain: applyStandardize(ds.x, ds.d, split.train, xStats),
+    yTrain: ys(split.train),
+    xVal: applyStandardize(ds.x, ds.d, split.val, xStats),
+    yVal: ys(split.val),
+    ...(test ? { xTest: test.x, yTest: test.y } : {}),
   };
+  // the filter scores see the training rows only
+  data.ranking = trainingRanking(data);
+  return { data, split, xStats, yStats, test, features: [...ds.features] };
 }
 
 /**
@@ -217,14 +217,17 @@ function keyOf(ds: Dataset, spec: DataSpec, fold: readonly [number, number] | nu
 }
 
 /**
- * Split `ds` as `spec` says (test rows held out first, then a stratified seeded train/validation
- * split), standardise x with training-row statistics, and standardise regression targets likewise.
- * `ds` must be the dataset named by `spec.id`.
+ * Split `ds` as `spec` says (only the feature columns it keeps; test rows held out first, then a
+ * stratified seeded train/validation split), standardise x with training-row statistics, and
+ * standardise regression targets likewise; rank the features by their filter score on the
+ * training rows. `ds` must be the dataset named by `spec.id`; throws when spec.features names a
+ * column it does not have.
  */
 export function prepare(ds: Dataset, spec: DataSpec): Prepared {
   if (ds.id !== spec.id) throw new Error(`prepare: dataset '${ds.id}' does not match spec id '${spec.id}'`);
-  const held = withTestSplit(ds, spec.testFraction, spec.seed);
-  return assemble(held, keyOf(ds, spec, null), splitData(held, spec.valFraction, spec.seed));
+  const kept = selectColumns(ds, spec.features);
+  const held = withTestSplit(kept, spec.testFraction, spec.seed);
+  return assemble(held, keyOf(kept, spec, null), splitData(held, spec.valFraction, spec.seed));
 }
 
 /**
@@ -233,9 +236,10 @@ export function prepare(ds: Dataset, spec: DataSpec): Prepared {
  */
 export function prepareFolds(ds: Dataset, spec: DataSpec, k: number): Prepared[] {
   if (ds.id !== spec.id) throw new Error(`prepareFolds: dataset '${ds.id}' does not match spec id '${spec.id}'`);
-  const held = withTestSplit(ds, spec.testFraction, spec.seed);
+  const kept = selectColumns(ds, spec.features);
+  const held = withTestSplit(kept, spec.testFraction, spec.seed);
   const [a, b] = held.testRange ?? [0, 0];
   const test = Int32Array.from({ length: b - a }, (_, i) => a + i);
   return kFold(held.task === 'classification' ? held.y : held.n, k, spec.seed, held.testRange)
-    .map((f, i) => assemble(held, keyOf(ds, spec, [i, k]), { train: f.train, val: f.val, test }));
+    .map((f, i) => assemble(held, keyOf(kept, spec, [i, k]), { train: f.train, val: f.val, test }));
 }

@@ -1,5 +1,27 @@
-import type { EarlyStoppingConfig, Experiment, ParamName, ParamSpec, PrunerConfig, SearchSpace } from './types';
+import type { EarlyStoppingConfig, Experiment, ModelSpec, ParamName, ParamSpec, PrunerConfig, SearchSpace } from './types';
 import { PARAMS } from './params';
+
+/** The ModelSpec fields a saved experiment may lack, and the value each one then has: a constant
+ *  learning rate, tfjs' own momentum and Adam constants, every feature. The one home of these defaults. */
+export const MODEL_DEFAULTS = {
+  lrSchedule: 'constant',
+  lrWarmup: 0,
+  lrStepSize: 10,
+  lrDecay: 0.5,
+  lrFinal: 0.01,
+  momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
+  topK: 0,
+} as const satisfies Required<Pick<ModelSpec, OptionalModelKey>>;
+
+/** The optional ModelSpec fields. */
+export type OptionalModelKey = 'lrSchedule' | 'lrWarmup' | 'lrStepSize' | 'lrDecay' | 'lrFinal' | 'momentum' | 'beta1' | 'beta2' | 'topK';
+
+/** `model`'s value of an optional field, or its default. */
+export function modelValue<K extends OptionalModelKey>(model: ModelSpec, key: K): NonNullable<ModelSpec[K]> {
+  return (model[key] ?? MODEL_DEFAULTS[key]) as NonNullable<ModelSpec[K]>;
+}
 
 /** No pruning, with the settings the UI proposes when a pruner is switched on. */
 export function defaultPruner(): PrunerConfig {

@@ -7,8 +7,10 @@
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'linear';
 /** Weight initialiser of dense layers. */
 export type WeightInit = 'glorotUniform' | 'heNormal' | 'leCunNormal' | 'randomNormal';
-/** Optimiser; `momentum` is SGD with momentum 0.9. */
+/** Optimiser; `momentum` is SGD with momentum (ModelSpec.momentum, default 0.9). */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'rmsprop';
+/** Learning-rate schedule over the epochs of a trial (see src/lib/train/schedule.ts). */
+export type ScheduleKind = 'constant' | 'step' | 'exponential' | 'cosine';
 /** Compute backend; `auto` lets the worker choose. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPref = 'auto' | BackendName;
@@ -30,6 +32,8 @@ export interface DataSpec {
   /** fraction held out as a test split that the search never sees (0 = none, else 0.1..0.4).
    *  Ignored when the dataset ships its own test split. */
   testFraction: number;
+  /** names of the feature columns to train on; absent = every feature of the dataset. */
+  features?: string[];
 }
 
 /** One hidden dense layer. */
@@ -55,7 +59,29 @@ export interface ModelSpec {
   batchSize: number;
   /** training epochs, >= 1. */
   epochs: number;
+  // Optional, so that links and studies saved before they existed still read (absent = the
+  // default in MODEL_DEFAULTS, src/lib/experiment/defaults.ts).
+  /** learning-rate schedule; default 'constant'. */
+  lrSchedule?: ScheduleKind;
+  /** linear warm-up, epochs >= 0 (any schedule); default 0. */
+  lrWarmup?: number;
+  /** step decay: epochs between two decays, >= 1. */
+  lrStepSize?: number;
+  /** step decay: factor applied at each step, 0 < γ <= 1. */
+  lrDecay?: number;
+  /** exponential and cosine: learning rate at the last epoch as a fraction of the base, 0..1. */
+  lrFinal?: number;
+  /** SGD with momentum: momentum coefficient, 0 <= μ < 1; default 0.9. */
+  momentum?: number;
+  /** Adam: decay of the first and second moment estimates, 0 <= β < 1; defaults 0.9, 0.999. */
+  beta1?: number;
+  beta2?: number;
+  /** inputs: the k features with the best filter score on the training split; 0 = every feature. */
+  topK?: number;
 }
+
+/** Units of hidden layer k (2..LIMITS.maxLayers), searched apart from the others. */
+export type LayerUnitsName = 'units2' | 'units3' | 'units4' | 'units5' | 'units6';
 
 /** Hyperparameters that a search may vary. */
 export type ParamName =
@@ -68,7 +94,26 @@ export type ParamName =
   | 'epochs'
   | 'optimizer'
   | 'activation'
-  | 'depth';
+  | 'depth'
+  | LayerUnitsName
+  | 'lrSchedule'
+  | 'lrWarmup'
+  | 'lrStepSize'
+  | 'lrDecay'
+  | 'lrFinal'
+  | 'momentum'
+  | 'beta1'
+  | 'beta2'
+  | 'topK';
+
+/**
+ * When a conditional hyperparameter exists (Optuna's define-by-run, KerasTuner's
+ * conditional_scope): only while its parent is active and takes one of `oneOf`, or a number of
+ * at least `atLeast`. A trial where it does not exist simply lacks it.
+ */
+export type Condition =
+  | { parent: ParamName; oneOf: readonly (number | string)[] }
+  | { parent: ParamName; atLeast: number };
 
 /** How one hyperparameter is searched (tagged union, as optuna-dashboard types distributions). */
 export type ParamSpec =

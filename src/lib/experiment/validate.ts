@@ -1,8 +1,16 @@
 import * as v from 'valibot';
 import type { Experiment, ParamName, ParamSpec } from './types';
-import { ACTIVATIONS, BACKEND_PREFS, INITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, PRUNER_KINDS, STRATEGY_KINDS } from './params';
+import { ACTIVATIONS, BACKEND_PREFS, INITS, LAYER_UNITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, PRUNER_KINDS, SCHEDULES, STRATEGY_KINDS } from './params';
 import { defaultEarlyStopping, defaultExperiment, defaultPruner } from './defaults';
+import { unreachableParams } from './conditions';
 import { getDataset } from '../data/registry';
+
+export { fixedValue } from './values';
+
+/** Parameters added after version 1 of the URL format: links made before them lack them (fixed). */
+const LATER_PARAMS: ReadonlySet<ParamName> = new Set(['lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK', ...LAYER_UNITS]);
+/** ModelSpec fields that are optional, checked like the parameter of the same name when present. */
+const OPTIONAL_MODEL_FIELDS = ['lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] as const;
 
 /** A problem with one field; `path` is dotted (e.g. `space.learningRate`, `model.layers.1.units`). */
 export interface FieldError {
@@ -34,6 +42,7 @@ export const experimentSchema = v.strictObject({
     seed: int,
     // Optional with defaults, so links made before these fields existed still open.
     testFraction: v.optional(finite, () => defaultExperiment().data.testFraction),
+    features: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(LIMITS.maxNameLength))), v.maxLength(LIMITS.maxFeatures))),
   }),
   model: v.strictObject({
     layers: v.pipe(
@@ -48,9 +57,13 @@ export const experimentSchema = v.strictObject({
     learningRate: finite,
     batchSize: int,
     epochs: int,
+    // Optional without a default: absent means the default (MODEL_DEFAULTS), and an experiment
+    // without them encodes to the same link as before they existed.
+    lrSchedule: v.optional(v.picklist(SCHEDULES)),
+    ...Object.fromEntries(OPTIONAL_MODEL_FIELDS.map((k) => [k, v.optional(finite)])) as Record<(typeof OPTIONAL_MODEL_FIELDS)[number], v.OptionalSchema<typeof finite, undefined>>,
   }),
   space: v.strictObject(
-    Object.fromEntries(PARAMS.map((p) => [p.name, paramSpecSchema])) as Record<ParamName, typeof paramSpecSchema>,
+    Object.fromEntries(PARAMS.map((p) => [p.name, LATER_PARAMS.has(p.name) ? v.optional(paramSpecSchema, () => ({ type: 'fixed' as const })) : paramSpecSchema])) as Record<ParamName, typeof paramSpecSchema>,
   ),
   strategy: v.strictObject({
     kind: v.picklist(STRATEGY_KINDS),
@@ -130,17 +143,6 @@ export function checkParamSpec(name: ParamName, spec: ParamSpec): string {
   }
 }
 
-/** The model value that a fixed parameter takes. */
-export function fixedValue(e: Experiment, name: ParamName): number | string {
-  const m = e.model;
-  switch (name) {
-    case 'units': return m.layers[0]?.units ?? 0;
-    case 'activation': return m.layers[0]?.activation ?? 'relu';
-    case 'depth': return m.layers.length;
-    default: return m[name];
-  }
-}
-
 /**
  * Semantic validation of a structurally valid Experiment: every range, limit and dependency.
  * Returns one error per offending field (empty when the experiment can run).
@@ -154,6 +156,8 @@ export function validateExperiment(e: Experiment): FieldError[] {
   if (!(d.noise >= 0 && d.noise <= LIMITS.maxNoise)) add('data.noise', `Noise must be between 0 and ${LIMITS.maxNoise * 100}%.`);
   if (!(d.samples >= LIMITS.minSamples && d.samples <= LIMITS.maxSamples)) add('data.samples', `Points must be between ${LIMITS.minSamples} and ${LIMITS.maxSamples}.`);
   if (!(d.valFraction >= LIMITS.minVal && d.valFraction <= LIMITS.maxVal)) add('data.valFraction', `Validation split must be between ${LIMITS.minVal * 100}% and ${LIMITS.maxVal * 100}%.`);
+  if (d.features && d.features.length === 0) add('data.features', 'Keep at least one feature.');
+  if (d.features && new Set(d.features).size !== d.features.length) add('data.features', 'A feature is listed twice.');
   const m = e.model;
   m.layers.forEach((l, i) => {
     if (!(l.units >= 1 && l.units <= LIMITS.maxUnits)) add(`model.layers.${i}.units`, `Layer ${i + 1}: units must be between 1 and ${LIMITS.maxUnits}.`);
@@ -161,8 +165,15 @@ export function validateExperiment(e: Experiment): FieldError[] {
   for (const name of ['learningRate', 'batchSize', 'dropout', 'l1', 'l2', 'epochs'] as const) {
     add(`model.${name}`, checkParamValue(name, m[name]));
   }
+  for (const name of ['lrSchedule', ...OPTIONAL_MODEL_FIELDS] as const) {
+    const value = m[name];
+    if (value !== undefined) add(`model.${name}`, checkParamValue(name, value));
+  }
   for (const p of PARAMS) {
     add(`space.${p.name}`, checkParamSpec(p.name, e.space[p.name]));
+  }
+  for (const u of unreachableParams(e)) {
+    if (!errs.some((x) => x.path === `space.${u.name}`)) add(`space.${u.name}`, u.message);
   }
   if ((e.space.units.type !== 'fixed' || e.space.activation.type !== 'fixed') && m.layers.length === 0 && e.space.depth.type === 'fixed') {
     add('space.units', 'Add a hidden layer before searching its units or activation.');

@@ -6,6 +6,7 @@
  * intermediate values, and a report of everything that could not be mapped. Never throws.
  */
 import { METRICS, type MetricKey } from '../analysis/metric';
+import { unreachableParams } from '../experiment/conditions';
 import { defaultExperiment, fixedSpace } from '../experiment/defaults';
 import { LIMITS, PARAM_META } from '../experiment/params';
 import type { Experiment, ParamName, ParamSpec, TrialParams } from '../experiment/types';
@@ -169,6 +170,15 @@ function mappingsOf(study: JournalStudy, stored: Stored, notes: Notes): { experi
     taken.add(app);
     e.space[app] = spec;
     map.set(name, { app, spec });
+  }
+  // a parameter the page uses only under a parent's value none of these trials can have
+  for (const u of unreachableParams(e)) {
+    e.space[u.name] = { type: 'fixed' };
+    for (const [name, m] of map) {
+      if (m.app !== u.name) continue;
+      map.delete(name);
+      notes.add(`Parameter "${name}" has no counterpart in the page for these trials (${u.message.replace(/\.$/, '')}); its values are not shown.`);
+    }
   }
   return { experiment: e, map };
 }

@@ -3,7 +3,7 @@
  * Python script gives each Optuna parameter and the W&B sweep export writes, the other spellings
  * read back from Optuna journals and W&B sweeps, and how their categorical values are spelt.
  */
-import { ACTIVATIONS, OPTIMIZERS } from '../experiment/params';
+import { ACTIVATIONS, OPTIMIZERS, PARAM_META } from '../experiment/params';
 import type { ParamName } from '../experiment/types';
 
 /** The name written outside the app (Optuna parameter, W&B sweep parameter), per app parameter. */
@@ -18,6 +18,20 @@ export const EXTERNAL_NAMES: Readonly<Record<ParamName, string>> = {
   epochs: 'epochs',
   optimizer: 'optimizer',
   activation: 'activation',
+  lrSchedule: 'lr_schedule',
+  lrWarmup: 'lr_warmup_epochs',
+  lrStepSize: 'lr_step_size',
+  lrDecay: 'lr_step_gamma',
+  lrFinal: 'lr_final_fraction',
+  momentum: 'momentum',
+  beta1: 'beta1',
+  beta2: 'beta2',
+  topK: 'top_k_features',
+  units2: 'units_layer2',
+  units3: 'units_layer3',
+  units4: 'units_layer4',
+  units5: 'units_layer5',
+  units6: 'units_layer6',
 };
 
 /** Other spellings of each parameter, compared after `normaliseName`. The external name and the
@@ -33,6 +47,20 @@ const ALIASES: Readonly<Record<ParamName, readonly string[]>> = {
   epochs: ['epochs', 'epoch', 'n_epochs', 'num_epochs', 'max_epochs'],
   optimizer: ['optimizer', 'optim', 'opt', 'optimiser'],
   activation: ['activation', 'act', 'activation_fn', 'activation_function', 'nonlinearity'],
+  lrSchedule: ['lr_schedule', 'lr_scheduler', 'scheduler', 'schedule'],
+  lrWarmup: ['warmup', 'warmup_epochs', 'lr_warmup'],
+  lrStepSize: ['lr_step_size', 'step_size_epochs'],
+  lrDecay: ['lr_step_gamma', 'gamma', 'lr_decay'],
+  lrFinal: ['lr_final_fraction', 'final_lr_fraction', 'eta_min_fraction'],
+  momentum: ['momentum', 'sgd_momentum'],
+  beta1: ['beta1', 'beta_1', 'adam_beta1'],
+  beta2: ['beta2', 'beta_2', 'adam_beta2'],
+  topK: ['top_k', 'k_best', 'select_k', 'n_features_to_select'],
+  units2: ['units_2', 'n_units_l1', 'units_l1'],
+  units3: ['units_3', 'n_units_l2', 'units_l2'],
+  units4: ['units_4', 'n_units_l3', 'units_l3'],
+  units5: ['units_5', 'n_units_l4', 'units_l4'],
+  units6: ['units_6', 'n_units_l5', 'units_l5'],
 };
 
 /** Why an alias is read with care: a sentence for the import report. */
@@ -84,6 +112,8 @@ export function normaliseChoice(param: ParamName, value: unknown): number | stri
     const options: readonly string[] = param === 'optimizer' ? OPTIMIZERS : ACTIVATIONS;
     return options.includes(spelled) ? spelled : undefined;
   }
+  const options = PARAM_META[param].options;
+  if (options) return typeof value === 'string' && options.includes(normaliseName(value)) ? normaliseName(value) : undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return undefined;

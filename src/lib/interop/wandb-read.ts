@@ -10,8 +10,9 @@ import { parseDocument } from 'yaml';
 import { METRICS, metricForTask, type MetricKey } from '../analysis/metric';
 import { fixedSpace } from '../experiment/defaults';
 import { LIMITS, PARAM_META } from '../experiment/params';
-import type { Experiment, LayerSpec, ParamName, StrategyKind, Task } from '../experiment/types';
+import type { Experiment, ParamName, StrategyKind, Task } from '../experiment/types';
 import { checkParamSpec, checkParamValue, validateExperiment } from '../experiment/validate';
+import { applyParam } from '../experiment/values';
 import { gridValues } from '../search/space';
 import { FORBIDDEN_KEYS, isPlainObject } from '../study/json';
 import { aliasNote, appParamOf, normaliseChoice, normaliseName } from './names';
@@ -252,19 +253,7 @@ function mapParameter(app: ParamName, def: Record<string, unknown>, path: string
 
 /** Sets a fixed value on the model, as a trial's params would (see model/spec.ts resolveModel). */
 function setFixed(e: Experiment, app: ParamName, value: number | string): void {
-  const m = e.model;
-  switch (app) {
-    case 'units': m.layers.forEach((l) => (l.units = Number(value))); break;
-    case 'activation': m.layers.forEach((l) => (l.activation = value as LayerSpec['activation'])); break;
-    case 'depth': {
-      const template: LayerSpec = m.layers[m.layers.length - 1] ?? { units: 16, activation: 'relu' };
-      while (m.layers.length < Number(value)) m.layers.push({ ...template });
-      m.layers.length = Number(value);
-      break;
-    }
-    case 'optimizer': m.optimizer = value as Experiment['model']['optimizer']; break;
-    default: m[app] = Number(value);
-  }
+  applyParam(e.model, app, value);
 }
 
 /** The sweep's parameters applied to `e` (space and fixed model values). */

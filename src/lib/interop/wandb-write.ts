@@ -10,6 +10,7 @@ import { getDataset } from '../data/registry';
 import { PARAMS } from '../experiment/params';
 import type { Experiment, ParamSpec, StrategyKind } from '../experiment/types';
 import { fixedValue } from '../experiment/validate';
+import { statesValue } from '../experiment/values';
 import { gridValues } from '../search/space';
 import { EXTERNAL_NAMES } from './names';
 
@@ -104,7 +105,11 @@ export function exportSweep(experiment: Experiment, opts: SweepExportOptions = {
     `  goal: ${metric === 'valAcc' ? 'maximize' : 'minimize'}`,
     'parameters:',
   ];
-  for (const p of PARAMS) lines.push(...parameterLines(EXTERNAL_NAMES[p.name], e.space[p.name], fixedValue(e, p.name), p.kind === 'float', grid));
+  for (const p of PARAMS) {
+    // a fixed parameter the experiment leaves at its default (a setting added later) is not written
+    if (e.space[p.name].type === 'fixed' && !statesValue(e, p.name)) continue;
+    lines.push(...parameterLines(EXTERNAL_NAMES[p.name], e.space[p.name], fixedValue(e, p.name), p.kind === 'float', grid));
+  }
   const pr = s.pruner;
   if (pr.kind === 'asha' || pr.kind === 'hyperband') {
     lines.push('early_terminate:', '  type: hyperband', `  min_iter: ${pr.minEpochs}`, `  eta: ${pr.eta}`);

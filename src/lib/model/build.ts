@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, Task } from '../experiment/types';
+import { modelValue } from '../experiment/defaults';
 import { outputUnits } from './spec';
 
 /** Builds the dense network of `spec` for `d` input features. Output: logits [n, nClasses]
@@ -37,14 +38,27 @@ function initializer(kind: ModelSpec['init'], seed: number): ReturnType<typeof t
   }
 }
 
-/** The optimizer of `spec`. The caller owns it and must dispose it (model.dispose() does not). */
-export function buildOptimizer(spec: ModelSpec): tf.Optimizer {
+/** The optimizer of `spec` at learning rate `lr` (default: its base rate), with its momentum and
+ *  Adam betas. The caller owns it and must dispose it (model.dispose() does not). */
+export function buildOptimizer(spec: ModelSpec, lr = spec.learningRate): tf.Optimizer {
   switch (spec.optimizer) {
-    case 'sgd': return tf.train.sgd(spec.learningRate);
-    case 'momentum': return tf.train.momentum(spec.learningRate, 0.9);
-    case 'adam': return tf.train.adam(spec.learningRate);
-    case 'rmsprop': return tf.train.rmsprop(spec.learningRate);
+    case 'sgd': return tf.train.sgd(lr);
+    case 'momentum': return tf.train.momentum(lr, modelValue(spec, 'momentum'));
+    case 'adam': return tf.train.adam(lr, modelValue(spec, 'beta1'), modelValue(spec, 'beta2'));
+    case 'rmsprop': return tf.train.rmsprop(lr);
   }
+}
+
+/**
+ * Sets the learning rate of an optimizer made by buildOptimizer (a schedule's value for the next
+ * epoch). tfjs reads Adam's and RMSprop's `learningRate` at every step; SGD and momentum keep it
+ * as a scalar tensor, which setLearningRate replaces.
+ */
+export function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  // not instanceof: tfjs' Optimizer[Symbol.hasInstance] accepts every optimizer
+  const sgd = opt as Partial<Pick<tf.SGDOptimizer, 'setLearningRate'>>;
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(lr);
+  else (opt as unknown as { learningRate: number }).learningRate = lr;
 }
 
 /** Disposes an optimizer completely. tfjs 4.22's MomentumOptimizer.dispose() forgets the

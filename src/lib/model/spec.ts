@@ -1,21 +1,18 @@
-import type { LayerSpec, ModelSpec, TrialParams } from '../experiment/types';
+import type { LayerSpec, ModelSpec, ParamName, TrialParams } from '../experiment/types';
+import { PARAMS } from '../experiment/params';
+import { applyParam } from '../experiment/values';
 
-/** The model of one trial: the base ModelSpec with the trial's searched params applied.
- *  `units` and `activation` apply to every hidden layer; `depth` repeats or trims the last layer. */
+/** The model of one trial: the base ModelSpec with the trial's searched params applied (see
+ *  applyParam: `units` and `activation` apply to every hidden layer; `depth` repeats or trims the
+ *  last layer). `depth` first, then PARAMS order: the layers exist before `units` and `unitsK` size them.
+ *  A parameter the trial lacks (fixed, or inactive under its condition) keeps the base value. */
 export function resolveModel(base: ModelSpec, params: TrialParams): ModelSpec {
   const m: ModelSpec = { ...base, layers: base.layers.map((l) => ({ ...l })) };
-  if (params.depth !== undefined) {
-    const depth = Number(params.depth);
-    const template: LayerSpec = m.layers[m.layers.length - 1] ?? { units: 16, activation: 'relu' };
-    while (m.layers.length < depth) m.layers.push({ ...template });
-    m.layers.length = depth;
+  const order: ParamName[] = ['depth', ...PARAMS.map((p) => p.name).filter((n) => n !== 'depth')];
+  for (const name of order) {
+    const v = params[name];
+    if (v !== undefined) applyParam(m, name, v);
   }
-  if (params.units !== undefined) m.layers.forEach((l) => (l.units = Number(params.units)));
-  if (params.activation !== undefined) m.layers.forEach((l) => (l.activation = params.activation as LayerSpec['activation']));
-  for (const k of ['learningRate', 'batchSize', 'dropout', 'l1', 'l2', 'epochs'] as const) {
-    if (params[k] !== undefined) m[k] = Number(params[k]);
-  }
-  if (params.optimizer !== undefined) m.optimizer = params.optimizer as ModelSpec['optimizer'];
   return m;
 }
 

@@ -2,7 +2,7 @@
  * A search as an Experiment configures it: the strategy, the pruner (with its wording) and the
  * objective. One place for the page's sweep, the strategy race and a resumed study.
  */
-import { searchedParams } from '../experiment/params';
+import { conditionalParams } from '../experiment/conditions';
 import type { Experiment, TrialParams } from '../experiment/types';
 import { formatObjective, METRICS, objectiveFn, type MetricKey } from '../analysis/metric';
 import type { EpochMetrics } from '../train/types';
@@ -34,10 +34,11 @@ export function metricKeyOf(accuracy: boolean): MetricKey {
   return accuracy ? 'valAcc' : 'valLoss';
 }
 
-/** The strategy context of an experiment: searched dimensions, seed, grid points, budget. */
+/** The strategy context of an experiment: searched dimensions (with their conditions settled
+ *  against fixed parents, see conditionalParams), seed, grid points, budget. */
 export function strategyContext(experiment: Experiment): StrategyContext {
   const s = experiment.strategy;
-  return { dims: searchedParams(experiment.space), seed: s.seed, gridPoints: s.gridPoints, budget: s.budget };
+  return { dims: conditionalParams(experiment), seed: s.seed, gridPoints: s.gridPoints, budget: s.budget };
 }
 
 /** The pruner an experiment configures as plain data (its label names the metric); null when off. */

@@ -1,6 +1,7 @@
 import type { ParamSpec, TrialParams } from '../experiment/types';
 import { randInt, type Rng } from './rng';
 import { paramsFromUnit, paramsKey } from './space';
+import { ConfigTree } from './tree';
 import type { Dimension } from './types';
 
 type Searched = Exclude<ParamSpec, { type: 'fixed' }>;
@@ -28,16 +29,18 @@ export function discreteValues(spec: Searched): (number | string)[] | null {
   return spec.low === spec.high ? [spec.low] : null;
 }
 
-/** Number of distinct configurations of a space: the product of the discrete dimensions'
- *  sizes, Infinity when a dimension is continuous (or too large to list). */
+/** The configurations of a space whose dimensions are all discrete (see ConfigTree), else null. */
+function discreteTree(dims: Dimension[]): ConfigTree | null {
+  const axes = dims.map((d) => discreteValues(d.spec));
+  return axes.every((a) => a !== null) ? new ConfigTree(dims, axes as (number | string)[][]) : null;
+}
+
+/** Number of distinct configurations of a space: the product of the discrete dimensions' sizes
+ *  (valid combinations only, in a conditional space), Infinity when a dimension is continuous
+ *  (or too large to list). */
 export function configurationCount(dims: Dimension[]): number {
-  let n = 1;
-  for (const d of dims) {
-    const values = discreteValues(d.spec);
-    if (!values) return Infinity;
-    n *= values.length;
-  }
-  return n;
+  const tree = discreteTree(dims);
+  return tree ? Number(tree.size) : Infinity;
 }
 
 /** Capacity of a strategy that never proposes a configuration twice: the configuration count
@@ -59,18 +62,10 @@ export function takenKeys(dims: Dimension[], finished: Iterable<string>, pending
 /** A uniformly random configuration not in `taken` from a space small enough to list, or
  *  null when there is none left (or the space cannot be listed). */
 export function untakenAtRandom(dims: Dimension[], rng: Rng, taken: ReadonlySet<string>): TrialParams | null {
-  const count = configurationCount(dims);
-  if (count > MAX_LISTED) return null;
-  const axes = dims.map((d) => discreteValues(d.spec)!);
-  const decode = (index: number): TrialParams => {
-    const p: TrialParams = {};
-    let k = index;
-    dims.forEach((d, i) => {
-      p[d.name] = axes[i][k % axes[i].length];
-      k = Math.floor(k / axes[i].length);
-    });
-    return p;
-  };
+  const tree = discreteTree(dims);
+  const count = tree ? Number(tree.size) : Infinity;
+  if (!tree || count > MAX_LISTED) return null;
+  const decode = (index: number): TrialParams => tree.at(BigInt(index));
   const free: number[] = [];
   for (let i = 0; i < count; i++) if (!taken.has(paramsKey(dims, decode(i)))) free.push(i);
   return free.length === 0 ? null : decode(free[randInt(rng, free.length)]);

@@ -68,7 +68,9 @@ function reflect(v: number): number {
  * Genetic search. Generation 0 is P random trials. Each later generation keeps the best
  * `elites` trials so far (not re-trained) and breeds P - elites children: two parents chosen
  * by k-tournament from the previous generation, blend (BLX-α) crossover on numeric genes and
- * uniform crossover on categorical ones, then Gaussian mutation (categoricals: resampling).
+ * uniform crossover on categorical ones, then Gaussian mutation (categoricals: resampling). In
+ * a conditional space a gene one parent lacks comes from the other (drawn at random when both
+ * lack it), and a child has only the genes its own values make active.
  * A generation is bred once every child of the previous one was asked and at least half of
  * that generation has a fitness; until then `ask` returns null (wait) — unless nothing is
  * running, in which case it breeds from what it has. Failed trials have the worst fitness;
@@ -133,10 +135,24 @@ export function createEvolution(ctx: StrategyContext, options: EvolutionOptions 
     return best;
   }
 
+  /** a gene of both parents: a parent that lacks it (inactive there) takes the other's; when
+   *  both lack it, both take one drawn at random. */
+  function genes(x: number, y: number): [number, number] {
+    if (!Number.isNaN(x) && !Number.isNaN(y)) return [x, y];
+    if (Number.isNaN(x) && Number.isNaN(y)) {
+      const r = rng();
+      return [r, r];
+    }
+    return Number.isNaN(x) ? [y, y] : [x, x];
+  }
+
   function breedChild(a: number, b: number): number[] {
-    const ua = unitFromParams(dims, paramsById.get(a)!);
-    const ub = unitFromParams(dims, paramsById.get(b)!);
+    const pa = unitFromParams(dims, paramsById.get(a)!);
+    const pb = unitFromParams(dims, paramsById.get(b)!);
     const cross = a !== b && rng() < crossoverRate;
+    const ua: number[] = [];
+    const ub: number[] = [];
+    pa.forEach((x, j) => ([ua[j], ub[j]] = genes(x, pb[j])));
     return dims.map((d, j) => {
       if (d.spec.type === 'categorical') {
         const v = cross && rng() < 0.5 ? ub[j] : ua[j];

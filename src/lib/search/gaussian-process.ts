@@ -61,19 +61,39 @@ export function backSolve(l: Float64Array, n: number, b: ArrayLike<number>): Flo
 }
 
 /**
+ * Squared distance along one dimension between coordinates a and b (choice indices for a
+ * categorical; NaN where a conditional dimension is inactive). Unconditional: numeric |Δu|²,
+ * categorical 2 when the choices differ (two different one-hot vectors), else 0. Conditional
+ * dimensions are embedded so that "inactive" is a point of its own (Swersky et al.'s arc kernel):
+ * a numeric u on the unit circle at angle u, a choice as its one-hot vector, inactive at the
+ * origin. Two inactive points are at 0, an active and an inactive one at 1, two active numeric
+ * ones at 2(1 - cos Δu) ≈ Δu². A Euclidean embedding, so the kernel stays positive definite.
+ */
+export function dimDistance(cat: boolean, conditional: boolean, a: number, b: number): number {
+  if (conditional) {
+    const ia = Number.isNaN(a);
+    const ib = Number.isNaN(b);
+    if (ia || ib) return ia && ib ? 0 : 1;
+    if (!cat) return 2 * (1 - Math.cos(a - b));
+  }
+  return cat ? (a === b ? 0 : 2) : (a - b) * (a - b);
+}
+
+/**
  * Points of the unit cube in the form the kernel reads fast: a flat [n][d] array where
- * categorical coordinates are replaced by their choice index, and a flag per dimension.
- * Squared per-dimension distance: numeric |Δu|², categorical 2 when the choices differ (the
- * squared distance of two different one-hot vectors), else 0.
+ * categorical coordinates are replaced by their choice index, and flags per dimension
+ * (categorical; conditional). Per-dimension squared distances: see dimDistance.
  */
 class Encoded {
   readonly d: number;
   readonly cat: Uint8Array;
+  readonly cond: Uint8Array;
   readonly data: Float64Array;
 
   constructor(dims: Dimension[], xs: number[][]) {
     this.d = dims.length;
     this.cat = Uint8Array.from(dims.map((dim) => (dim.spec.type === 'categorical' ? 1 : 0)));
+    this.cond = Uint8Array.from(dims.map((dim) => (dim.when ? 1 : 0)));
     this.data = new Float64Array(xs.length * this.d);
     xs.forEach((x, i) => this.encodeInto(dims, x, this.data, i * this.d));
   }
@@ -93,7 +113,8 @@ class Encoded {
     for (let j = 0; j < d; j++) {
       const x = other[oa + j];
       const y = this.data[ob + j];
-      if (this.cat[j]) r2 += x === y ? 0 : 2 * w[j];
+      if (this.cond[j]) r2 += dimDistance(this.cat[j] === 1, true, x, y) * w[j];
+      else if (this.cat[j]) r2 += x === y ? 0 : 2 * w[j];
       else r2 += (x - y) * (x - y) * w[j];
     }
     return r2;
@@ -198,7 +219,7 @@ export function pairwiseDistances(dims: Dimension[], xs: number[][]): Float64Arr
       for (let d = 0; d < D; d++) {
         const a = enc.data[i * D + d];
         const b = enc.data[j * D + d];
-        const v = enc.cat[d] ? (a === b ? 0 : 2) : (a - b) * (a - b);
+        const v = dimDistance(enc.cat[d] === 1, enc.cond[d] === 1, a, b);
         out[d][i * n + j] = v;
         out[d][j * n + i] = v;
       }

@@ -3,7 +3,7 @@ import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from '.
 import { expectedImprovement, fitHyper, GaussianProcess, type GpHyper } from './gaussian-process';
 import { defaultStartupTrials, TrialHistory } from './history';
 import { makeRng, normal, randInt } from './rng';
-import { fromUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
+import { fromUnit, maskUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
 import type { GpSlice, GpSnapshot, Strategy, StrategyContext } from './types';
 
 /** Tuning knobs of GP-EI; every field has a default. */
@@ -61,7 +61,8 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
 
   function localCandidate(centre: number[]): number[] {
     const sigma = LOCAL_SIGMAS[randInt(rng, LOCAL_SIGMAS.length)];
-    return centre.map((c, j) => {
+    // a coordinate the incumbent lacks (inactive there) starts anywhere
+    return centre.map((x) => (Number.isNaN(x) ? rng() : x)).map((c, j) => {
       const spec = dims[j].spec;
       if (spec.type === 'categorical') return rng() < 0.2 ? rng() : c;
       let v = c + sigma * normal(rng);
@@ -86,7 +87,8 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
     const centre = incumbent ? incumbent.u : dims.map(() => 0.5);
     const candidates: { u: number[]; ei: number }[] = [];
     for (let i = 0; i < nRandom + nLocal; i++) {
-      const u = snapUnit(dims, i < nRandom ? dims.map(() => rng()) : localCandidate(centre));
+      // inactive coordinates masked (NaN): the GP sees the configuration the trial would be
+      const u = maskUnit(dims, snapUnit(dims, i < nRandom ? dims.map(() => rng()) : localCandidate(centre)));
       const p = gp.predict(u);
       candidates.push({ u, ei: expectedImprovement(p.mean, p.variance, m.best, xi) });
     }
@@ -121,9 +123,9 @@ export function createGp(ctx: StrategyContext, options: GpOptions = {}): Strateg
         ? spec.choices.map((_, i) => (i + 0.5) / spec.choices.length)
         : Array.from({ length: SLICE_GRID }, (_, i) => (i + 0.5) / SLICE_GRID);
       const preds = xs.map((x) => {
-        const u = [...centre];
+        const u = centre.map((c) => (Number.isNaN(c) ? 0.5 : c));
         u[j] = x;
-        return gp.predict(snapUnit(dims, u));
+        return gp.predict(maskUnit(dims, snapUnit(dims, u)));
       });
       return {
         name: dim.name,

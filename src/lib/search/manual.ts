@@ -1,4 +1,5 @@
 import type { TrialParams } from '../experiment/types';
+import { activeParams, dropInactive } from './active';
 import type { Strategy, StrategyContext } from './types';
 
 /** The manual strategy: it proposes exactly the trials a person queued, in order. */
@@ -22,10 +23,14 @@ export function createManual(ctx: StrategyContext, queue: TrialParams[] = []): M
       return queue;
     },
     enqueue(params) {
-      // Keep only the searched params, so a stray field cannot override a fixed setting.
-      queue.push(Object.fromEntries(names.filter((n) => params[n] !== undefined).map((n) => [n, params[n]])));
+      // Keep only the searched params, so a stray field cannot override a fixed setting, and of
+      // those only the ones active under the trial's own values (no inactive one reaches a trainer).
+      queue.push(activeParams(ctx.dims, Object.fromEntries(names.filter((n) => params[n] !== undefined).map((n) => [n, params[n]]))));
     },
-    ask: () => queue.shift() ?? null,
+    ask: () => {
+      const p = queue.shift();
+      return p ? dropInactive(ctx.dims, p) : null;
+    },
     tell() {},
   };
 }

@@ -1,4 +1,5 @@
 import type { ParamSpec, TrialParams } from '../experiment/types';
+import { activeMask, isConditional } from './active';
 import type { Dimension } from './types';
 
 type Searched = Exclude<ParamSpec, { type: 'fixed' }>;
@@ -49,24 +50,46 @@ export function toUnit(spec: Searched, value: number | string): number {
   return (v - spec.low) / (spec.high - spec.low);
 }
 
-/** A trial's params from a point of the unit cube, one coordinate per dimension. */
+/** A trial's params from a point of the unit cube, one coordinate per dimension: only the
+ *  dimensions active under the values it gives their parents (an active coordinate that is NaN,
+ *  inactive where `u` came from, reads as the centre 0.5). */
 export function paramsFromUnit(dims: Dimension[], u: number[]): TrialParams {
   const p: TrialParams = {};
-  dims.forEach((d, i) => (p[d.name] = fromUnit(d.spec, u[i])));
+  if (!isConditional(dims)) {
+    dims.forEach((d, i) => (p[d.name] = fromUnit(d.spec, u[i])));
+    return p;
+  }
+  const values = dims.map((d, i) => fromUnit(d.spec, Number.isNaN(u[i]) ? 0.5 : u[i]));
+  const mask = activeMask(dims, values);
+  dims.forEach((d, i) => {
+    if (mask[i]) p[d.name] = values[i];
+  });
   return p;
 }
 
-/** A trial's params as a point of the unit cube. */
+/** A trial's params as a point of the unit cube; a conditional dimension the trial lacks is NaN. */
 export function unitFromParams(dims: Dimension[], p: TrialParams): number[] {
-  return dims.map((d) => toUnit(d.spec, p[d.name] ?? 0));
+  return dims.map((d) => {
+    const v = p[d.name];
+    return v === undefined && d.when ? NaN : toUnit(d.spec, v ?? 0);
+  });
+}
+
+/** `u` with NaN at the coordinates that are inactive under the values u gives their parents:
+ *  two points that differ only where a trial has no parameter are the same point. */
+export function maskUnit(dims: Dimension[], u: number[]): number[] {
+  if (!isConditional(dims)) return u;
+  const mask = activeMask(dims, dims.map((d, i) => (Number.isNaN(u[i]) ? undefined : fromUnit(d.spec, u[i]))));
+  return u.map((x, i) => (mask[i] ? x : NaN));
 }
 
 /** Stable identity of a params object, for de-duplication: floats to 6 significant digits,
- *  ints and choices exactly (so two configurations with the same key are the same trial). */
+ *  ints and choices exactly, '-' for a parameter the trial lacks (so two configurations with the
+ *  same key are the same trial). */
 export function paramsKey(dims: Dimension[], p: TrialParams): string {
   return dims.map((d) => {
     const v = p[d.name];
-    return typeof v === 'number' && d.spec.type === 'float' ? v.toPrecision(6) : String(v);
+    return v === undefined ? '-' : typeof v === 'number' && d.spec.type === 'float' ? v.toPrecision(6) : String(v);
   }).join('|');
 }
 
@@ -83,17 +106,21 @@ export function gridValues(spec: Searched, n: number): (number | string)[] {
       ? Math.exp(Math.log(spec.low) + t * (Math.log(spec.high) - Math.log(spec.low)))
       : spec.low + t * (spec.high - spec.low);
     if (spec.type === 'int') v = Math.round(v);
+    // exp(log) can land an ulp outside the range (0.30000000000000004 for a high of 0.3)
+    v = Math.min(spec.high, Math.max(spec.low, v));
     if (!out.includes(v)) out.push(v);
   }
   return out;
 }
 
 /** The representative point of u: the unit coordinates of the params u maps to
- *  (ints and categoricals land on the centre of their bin). Models see only snapped points. */
+ *  (ints and categoricals land on the centre of their bin; NaN, inactive, stays NaN). Models see
+ *  only snapped points. */
 export function snapUnit(dims: Dimension[], u: number[]): number[] {
   // floats map one-to-one (up to clamping) and categoricals to their bin centre, so only ints
   // need the round trip through a value
   return dims.map((d, i) => {
+    if (Number.isNaN(u[i])) return NaN; // inactive: nothing to snap
     const t = Math.min(1, Math.max(0, u[i]));
     if (d.spec.type === 'float') return t;
     if (d.spec.type === 'categorical') {

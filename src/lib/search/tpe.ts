@@ -1,9 +1,10 @@
 import type { TrialParams } from '../experiment/types';
+import { coactiveGroups } from './active';
 import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from './distinct';
 import { defaultStartupTrials, TrialHistory } from './history';
 import { observationWeights, ParzenEstimator, type ParzenMode } from './parzen';
 import { makeRng } from './rng';
-import { fromUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
+import { fromUnit, maskUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
 import type { Dimension, Strategy, StrategyContext, TpeCategoricalDim, TpeNumericDim, TpeSnapshot } from './types';
 
 /** Tuning knobs of TPE; every field has an Optuna-like default. */
@@ -36,13 +37,23 @@ const SNAPSHOT_GRID = 100;
 /** Extra rounds of candidates when every candidate of a round was already tried or pending. */
 const MAX_ROUNDS = 4;
 
-interface TpeModel {
+/** The densities of one group of dimensions that are always active together (see coactiveGroups),
+ *  fitted on the trials that have them. Points are the group's coordinates only. */
+interface GroupModel {
+  /** indices into the strategy's dimensions. */
+  idx: number[];
   good: ParzenEstimator;
   bad: ParzenEstimator;
-  goodIds: number[];
-  badIds: number[];
   goodPoints: number[][];
   badPoints: number[][];
+}
+
+interface TpeModel {
+  groups: GroupModel[];
+  /** for each dimension: its group and its position there. */
+  where: { g: number; j: number }[];
+  goodIds: number[];
+  badIds: number[];
   threshold: number | null;
 }
 
@@ -51,7 +62,9 @@ interface TpeModel {
  * to each. Good: the best gamma(n) complete trials. Bad: everything else — worse complete
  * trials, every pruned trial, failed/diverged trials (as the worst), and the pending trials
  * (constant liar: a running trial counts as bad, so g(x) is high around it and TPE looks
- * elsewhere).
+ * elsewhere). In a conditional space each group of dimensions active together gets its own pair
+ * of estimators, fitted on the good and bad trials where it was active (Optuna's group
+ * decomposition); without conditions there is one group, every dimension.
  */
 function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams[], priorWeight: number, gamma: (n: number) => number, mode: ParzenMode): TpeModel {
   const all = history.list();
@@ -61,22 +74,61 @@ function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams
   const good = all.filter((f) => goodSet.has(f.id));
   const bad = all.filter((f) => !goodSet.has(f.id));
   const pendingPoints = [...pending].map((p) => unitFromParams(dims, p)).sort(compareVectors);
-  const goodPoints = good.map((f) => f.u);
-  const badPoints = [...bad.map((f) => f.u), ...pendingPoints];
+  const goodAll = good.map((f) => f.u);
+  const badAll = [...bad.map((f) => f.u), ...pendingPoints];
+  const where: TpeModel['where'] = [];
+  const groups = coactiveGroups(dims).map((idx, g): GroupModel => {
+    idx.forEach((i, j) => (where[i] = { g, j }));
+    const sub = idx.map((i) => dims[i]);
+    // a group is active in a point when its coordinates are (they all are, or none)
+    const of = (points: number[][]) => points.filter((u) => !Number.isNaN(u[idx[0]])).map((u) => idx.map((i) => u[i]));
+    const goodPoints = of(goodAll);
+    const badPoints = of(badAll);
+    return {
+      idx,
+      good: new ParzenEstimator(sub, goodPoints, observationWeights(goodPoints.length), priorWeight, mode),
+      bad: new ParzenEstimator(sub, badPoints, observationWeights(badPoints.length), priorWeight, mode),
+      goodPoints,
+      badPoints,
+    };
+  });
   return {
-    good: new ParzenEstimator(dims, goodPoints, observationWeights(goodPoints.length), priorWeight, mode),
-    bad: new ParzenEstimator(dims, badPoints, observationWeights(badPoints.length), priorWeight, mode),
+    groups,
+    where,
     goodIds: good.map((f) => f.id),
     badIds: bad.map((f) => f.id),
-    goodPoints,
-    badPoints,
     threshold: nGood > 0 ? complete[nGood - 1].value : null,
   };
 }
 
-/** lexicographic order of vectors, so that the order of `pending` never matters. */
+/** A candidate point drawn from the good densities: every group sampled (in order), then the
+ *  coordinates its parents leave inactive set to NaN. */
+function sampleGood(dims: Dimension[], model: TpeModel, rng: () => number): number[] {
+  const u = new Array<number>(dims.length);
+  for (const g of model.groups) g.good.sample(rng).forEach((x, j) => (u[g.idx[j]] = x));
+  return maskUnit(dims, snapUnit(dims, u));
+}
+
+/** log l(u) - log g(u) over the groups active in u. */
+function score(model: TpeModel, u: number[]): number {
+  let s = 0;
+  for (const g of model.groups) {
+    if (Number.isNaN(u[g.idx[0]])) continue;
+    const x = g.idx.map((i) => u[i]);
+    s += g.good.logPdf(x) - g.bad.logPdf(x);
+  }
+  return s;
+}
+
+/** lexicographic order of vectors (NaN, an inactive coordinate, last), so that the order of
+ *  `pending` never matters. */
 function compareVectors(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i] || (Number.isNaN(a[i]) && Number.isNaN(b[i]))) continue;
+    if (Number.isNaN(a[i])) return 1;
+    if (Number.isNaN(b[i])) return -1;
+    return a[i] - b[i];
+  }
   return 0;
 }
 
@@ -113,10 +165,10 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
     const scored: { params: TrialParams; score: number }[] = [];
     for (let round = 0; round < MAX_ROUNDS && !best; round++) {
       for (let i = 0; i < nCandidates; i++) {
-        const u = snapUnit(dims, model.good.sample(rng));
+        const u = sampleGood(dims, model, rng);
         const params = paramsFromUnit(dims, u);
         if (taken.has(paramsKey(dims, params))) continue;
-        const candidate = { params, score: model.good.logPdf(u) - model.bad.logPdf(u) };
+        const candidate = { params, score: score(model, u) };
         scored.push(candidate);
         if (!best || candidate.score > best.score) best = candidate;
       }
@@ -132,9 +184,11 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
     }
     const model = fitModel(dims, history, lastPending, priorWeight, gamma, mode);
     const xs = Array.from({ length: SNAPSHOT_GRID }, (_, i) => (i + 0.5) / SNAPSHOT_GRID);
-    const dimSnaps = dims.map((d, j): TpeNumericDim | TpeCategoricalDim => {
+    const dimSnaps = dims.map((d, i): TpeNumericDim | TpeCategoricalDim => {
+      const { g, j } = model.where[i];
+      const gm = model.groups[g];
       if (d.spec.type === 'categorical') {
-        return { type: 'categorical', name: d.name, choices: [...d.spec.choices], good: model.good.marginalChoices(j), bad: model.bad.marginalChoices(j) };
+        return { type: 'categorical', name: d.name, choices: [...d.spec.choices], good: gm.good.marginalChoices(j), bad: gm.bad.marginalChoices(j) };
       }
       const spec = d.spec;
       return {
@@ -142,10 +196,10 @@ export function createTpe(ctx: StrategyContext, options: TpeOptions = {}): Strat
         name: d.name,
         xs,
         values: xs.map((x) => Number(fromUnit(spec, x))),
-        good: xs.map((x) => model.good.marginalDensity(j, x)),
-        bad: xs.map((x) => model.bad.marginalDensity(j, x)),
-        goodPoints: model.goodPoints.map((p) => p[j]),
-        badPoints: model.badPoints.map((p) => p[j]),
+        good: xs.map((x) => gm.good.marginalDensity(j, x)),
+        bad: xs.map((x) => gm.bad.marginalDensity(j, x)),
+        goodPoints: gm.goodPoints.map((p) => p[j]),
+        badPoints: gm.badPoints.map((p) => p[j]),
       };
     });
     return { ...base, phase: 'model', goodIds: model.goodIds, badIds: model.badIds, threshold: model.threshold, dims: dimSnaps, lastCandidates };

@@ -1,9 +1,12 @@
-import type { ParamName, ParamSpec, TrialParams } from '../experiment/types';
+import type { Condition, ParamName, ParamSpec, TrialParams } from '../experiment/types';
 
-/** A searched dimension: a hyperparameter and its (non-fixed) distribution. */
+/** A searched dimension: a hyperparameter and its (non-fixed) distribution. A conditional one
+ *  (`when`) exists only while its parent dimension does and satisfies the condition; a trial
+ *  where it does not exist lacks it. A parent that is not among the dimensions never satisfies. */
 export interface Dimension {
   name: ParamName;
   spec: Exclude<ParamSpec, { type: 'fixed' }>;
+  when?: Condition;
 }
 
 /** Lifecycle state of a trial (literal union, as in Optuna). */

@@ -62,7 +62,7 @@ export function experimentFacts(e: Experiment): Fact[] {
     const spec = e.space[p.name];
     // units, activation and depth, when fixed, are the hidden layers' (a fact of their own)
     const v = fixedValue(e, p.name);
-    const fixed = p.name === 'units' || p.name === 'activation' || p.name === 'depth' ? 'fixed' : typeof v === 'number' ? num(v) : v;
+    const fixed = p.name === 'units' || p.name === 'activation' || p.name === 'depth' || p.when?.parent === 'depth' ? 'fixed' : typeof v === 'number' ? num(v) : v;
     facts.push({ key: `param.${p.name}`, label: paramLabel(p.name), value: spec.type === 'fixed' ? fixed : specText(spec) });
   }
   facts.push(

@@ -33,6 +33,7 @@ const epochSchema = v.object({
   trainAcc: v.optional(num),
   valAcc: v.optional(num),
   elapsedMs: num,
+  lr: v.optional(num),
 });
 
 const outcomeSchema = v.object({ state: v.picklist(['complete', 'pruned', 'failed', 'diverged']), objective: num, curve });

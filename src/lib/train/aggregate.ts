@@ -27,6 +27,8 @@ export function combineRuns(runs: TrialResult[]): TrialResult {
     const at = runs.map((r) => r.epochs[i]).filter((e): e is EpochMetrics => e !== undefined);
     const avg = (k: keyof EpochMetrics) => mean(at.map((e) => e[k] as number));
     const m: EpochMetrics = { epoch: i + 1, trainLoss: avg('trainLoss'), valLoss: avg('valLoss'), elapsedMs: Math.max(...at.map((e) => e.elapsedMs)) };
+    // every run of a configuration follows the same schedule
+    if (at[0].lr !== undefined) m.lr = at[0].lr;
     if (at.every((e) => e.valAcc !== undefined)) {
       m.trainAcc = avg('trainAcc');
       m.valAcc = avg('valAcc');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, BackendName, ModelSpec } from '../experiment/types';
+import { modelValue } from '../experiment/defaults';
 import { buildModel } from '../model/build';
 import { outputUnits, paramCount } from '../model/spec';
 import { makeRng, shuffle } from '../search/rng';
@@ -7,17 +8,15 @@ import { EarlyStopper } from '../search/early-stopping';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 import { batchKey, type ProbeShape, type ProbeTiming } from './batching';
 import { encodeSurface, surfaceGrid } from './trainer';
+import { lrAt, scheduleOf, type LrSchedule } from './schedule';
 
 /** Called after every epoch of every trial in the batch; the answer may stop or prune that trial. */
 export type BatchEpochCallback = (trialId: number, m: EpochMetrics) => EpochControl | Promise<EpochControl>;
 
 export { batchKey, MAX_BATCH } from './batching';
 
-/** Adam, RMSprop and momentum constants as tfjs' own optimizers use them. */
-const BETA1 = 0.9;
-const BETA2 = 0.999;
+/** RMSprop's decay as tfjs' own optimizer uses it (momentum and Adam's betas come from the model). */
 const RMS_DECAY = 0.9;
-const MOMENTUM = 0.9;
 
 // ---------------------------------------------------------------------------------------------
 // Layout of K stacked trials in one flat parameter vector
@@ -277,6 +276,8 @@ interface Member {
   /** seeds of this trial's dropout masks, one draw per hidden layer per step (its own stream,
    *  so its masks do not depend on which trials share the batch). */
   dropRng: () => number;
+  /** its learning-rate schedule (the rate of each epoch is lrAt of its base rate). */
+  schedule: LrSchedule;
   /** its own parameters (one-trial layout) at the best epoch, for restore-best. */
   best: Split | null;
   status: TrialResult['status'];
@@ -294,8 +295,9 @@ interface Stack {
   params: Split;
   /** optimizer state, one vector per slot (Adam: m, v; momentum: accumulation; RMSprop: mean square). */
   slots: Split[];
-  /** per-entry learning rate. */
+  /** per-entry learning rate of the current epoch, and that rate per member. */
   lr: Split;
+  lrValues: number[];
   /** per-entry 2·l2 and l1 on kernel entries (null when no trial uses it). */
   l2x2: Split | null;
   l1: Split | null;
@@ -310,12 +312,27 @@ function perEntry(L: StackLayout, values: number[], mask?: Float32Array): Split 
   return splitOf(L, v);
 }
 
-/** The hyperparameter tensors of a stack of `members` laid out as `L`. */
-function hyperTensors(L: StackLayout, members: Member[]): Pick<Stack, 'lr' | 'l2x2' | 'l1' | 'dropout'> {
+/** The learning rate of member m in `epoch` (1-based). */
+function lrOf(m: Member, epoch: number): number {
+  return lrAt(m.schedule, m.cfg.model.learningRate, epoch, m.cfg.model.epochs);
+}
+
+/** Sets every member's learning rate of `epoch`; the tensor is rebuilt only when a rate changed. */
+function setEpochLr(st: Stack, epoch: number): void {
+  const lrs = st.members.map((m) => lrOf(m, epoch));
+  if (lrs.every((v, k) => v === st.lrValues[k])) return;
+  tf.dispose(st.lr);
+  st.lr = perEntry(st.layout, lrs);
+  st.lrValues = lrs;
+}
+
+/** The hyperparameter tensors of a stack of `members` laid out as `L`, with learning rates `lrs` (one per member). */
+function hyperTensors(L: StackLayout, members: Member[], lrs: number[]): Pick<Stack, 'lr' | 'lrValues' | 'l2x2' | 'l1' | 'dropout'> {
   const specs = members.map((m) => m.cfg.model);
   const anyDrop = specs.some((s) => s.dropout > 0);
   return {
-    lr: perEntry(L, specs.map((s) => s.learningRate)),
+    lr: perEntry(L, lrs),
+    lrValues: lrs,
     l2x2: specs.some((s) => s.l2 > 0) ? perEntry(L, specs.map((s) => 2 * s.l2), L.kernel) : null,
     l1: specs.some((s) => s.l1 > 0) ? perEntry(L, specs.map((s) => s.l1), L.kernel) : null,
     dropout: anyDrop
@@ -338,8 +355,23 @@ function disposeStack(st: Stack): void {
 interface Consts {
   b1: tf.Scalar; nb1: tf.Scalar; b2: tf.Scalar; nb2: tf.Scalar;
   decay: tf.Scalar; ndecay: tf.Scalar; momentum: tf.Scalar; eps: tf.Scalar;
+  /** Adam's betas as numbers, for the bias corrections. */
+  beta1: number; beta2: number;
   /** 1/n for each mini-batch size n met (at most two: the full batch and the last one). */
   inv: Map<number, tf.Scalar>;
+}
+
+/** The optimizer constants of `spec` (every trial of a batch shares them, see batchKey) and 1/n
+ *  for each mini-batch size in `sizes`; `own` takes ownership of the tensors. */
+function constsOf(spec: ModelSpec, sizes: Iterable<number>, own: <T extends tf.Tensor>(t: T) => T): Consts {
+  const beta1 = modelValue(spec, 'beta1');
+  const beta2 = modelValue(spec, 'beta2');
+  return {
+    b1: own(tf.scalar(beta1)), nb1: own(tf.scalar(1 - beta1)), b2: own(tf.scalar(beta2)), nb2: own(tf.scalar(1 - beta2)),
+    decay: own(tf.scalar(RMS_DECAY)), ndecay: own(tf.scalar(1 - RMS_DECAY)), momentum: own(tf.scalar(modelValue(spec, 'momentum'))),
+    eps: own(tf.scalar(tf.backend().epsilon())), beta1, beta2,
+    inv: new Map([...new Set(sizes)].map((n) => [n, own(tf.scalar(1 / n))])),
+  };
 }
 
 /** The data on the device, uploaded once per batch. */
@@ -379,8 +411,8 @@ function trainStep(
   const out = forward(L, st.params, rows, masks, trace);
   const { loss, correct, dz } = lossAndGrad(out, yb, classification, c.inv.get(size)!);
   const grads = backward(L, dz, rows, trace, masks, wasm);
-  const c1 = optimizer === 'adam' ? tf.scalar(1 / (1 - BETA1 ** t)) : null;
-  const c2 = optimizer === 'adam' ? tf.scalar(1 / (1 - BETA2 ** t)) : null;
+  const c1 = optimizer === 'adam' ? tf.scalar(1 / (1 - c.beta1 ** t)) : null;
+  const c2 = optimizer === 'adam' ? tf.scalar(1 / (1 - c.beta2 ** t)) : null;
   // Built piece by piece below; each piece keeps the shape of what it replaces.
   const params: tf.Tensor[] = [];
   const slots: tf.Tensor[][] = st.slots.map(() => []);
@@ -454,17 +486,13 @@ export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: 
   const results = new Map<number, TrialResult>();
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const c: Consts = {
-    b1: own(tf.scalar(BETA1)), nb1: own(tf.scalar(1 - BETA1)), b2: own(tf.scalar(BETA2)), nb2: own(tf.scalar(1 - BETA2)),
-    decay: own(tf.scalar(RMS_DECAY)), ndecay: own(tf.scalar(1 - RMS_DECAY)), momentum: own(tf.scalar(MOMENTUM)),
-    eps: own(tf.scalar(tf.backend().epsilon())), inv: new Map(),
-  };
-  for (const n of new Set([batch, nTrain % batch || batch])) c.inv.set(n, own(tf.scalar(1 / n)));
+  const c = constsOf(spec0, [batch, nTrain % batch || batch], own);
   const members: Member[] = cfgs.map((cfg) => ({
     cfg,
     epochs: [],
     stopper: new EarlyStopper({ patience: cfg.earlyStopping?.patience ?? Infinity, minDelta: cfg.earlyStopping?.minDelta ?? 0 }),
     dropRng: makeRng(cfg.seed, 'dropout'),
+    schedule: scheduleOf(cfg.model),
     best: null,
     status: 'complete',
     stoppedEarly: false,
@@ -487,6 +515,7 @@ export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: 
     for (let epoch = 1; epoch <= maxEpochs && stack; epoch++) {
       // The same in-place reshuffle as the plain trainer, so one trial alone matches it exactly.
       const st: Stack = stack;
+      setEpochLr(st, epoch);
       const perm = tf.tensor1d(Int32Array.from(shuffle(shuffleRng, order)), 'int32');
       const K = st.layout.K;
       let lossAcc: tf.Tensor1D = tf.zeros([K]);
@@ -526,7 +555,7 @@ export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: 
         m.pending = null;
         if (previous === 'stop') { m.status = 'cancelled'; return 'leave' as const; }
         if (previous === 'prune') { m.status = 'pruned'; return 'leave' as const; }
-        const em: EpochMetrics = { epoch, trainLoss: vals[k] / nTrain, valLoss: vals[2 * K + k], elapsedMs };
+        const em: EpochMetrics = { epoch, trainLoss: vals[k] / nTrain, valLoss: vals[2 * K + k], elapsedMs, lr: st.lrValues[k] };
         if (classification) {
           em.trainAcc = vals[K + k] / nTrain;
           em.valAcc = vals[3 * K + k] / nVal;
@@ -623,7 +652,7 @@ function initStack(members: Member[], data: TrainData, nOut: number, optimizer: 
     layout: L,
     params,
     slots: Array.from({ length: nSlots }, () => [tf.zeros(firstShape(L)), tf.zeros([L.size - L.cut])] as Split),
-    ...hyperTensors(L, members),
+    ...hyperTensors(L, members, members.map((m) => lrOf(m, 1))),
   };
 }
 
@@ -648,8 +677,9 @@ function shrink(st: Stack, leaving: number[], data: TrainData, nOut: number): St
     const take = (x: Split): Split => [tf.gather(x[0], ix[0]), tf.gather(x[1], ix[1])];
     return { params: take(st.params), slots: st.slots.map(take) };
   });
+  const lrs = keep.map((k) => st.lrValues[k]);
   disposeStack(st);
-  return { members, layout: L, ...next, ...hyperTensors(L, members) };
+  return { members, layout: L, ...next, ...hyperTensors(L, members, lrs) };
 }
 
 /** The result of member k as it leaves: restores its best weights if asked, scores the test rows,
@@ -753,16 +783,12 @@ export async function probeSteps(shape: ProbeShape, opts: { trials?: number; war
   };
   const members: Member[] = Array.from({ length: trials }, (_, k) => ({
     cfg: { trialId: k, model: { ...shape.model, learningRate: 1e-3 }, seed: k, boundaryGrid: 0 },
-    epochs: [], stopper: new EarlyStopper({ patience: Infinity }), dropRng: makeRng(k, 'dropout'),
+    epochs: [], stopper: new EarlyStopper({ patience: Infinity }), dropRng: makeRng(k, 'dropout'), schedule: scheduleOf(shape.model),
     best: null, status: 'complete', stoppedEarly: false, peakTensors: 0, pending: null,
   }));
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const c: Consts = {
-    b1: own(tf.scalar(BETA1)), nb1: own(tf.scalar(1 - BETA1)), b2: own(tf.scalar(BETA2)), nb2: own(tf.scalar(1 - BETA2)),
-    decay: own(tf.scalar(RMS_DECAY)), ndecay: own(tf.scalar(1 - RMS_DECAY)), momentum: own(tf.scalar(MOMENTUM)),
-    eps: own(tf.scalar(tf.backend().epsilon())), inv: new Map([[batch, own(tf.scalar(1 / batch))]]),
-  };
+  const c = constsOf(shape.model, [batch], own);
   const dev: DeviceData = {
     ...deviceRows(data.xTrain, n, shape.d, own),
     yTrain: own(targets(data.yTrain, classification, nOut)),

@@ -1,3 +1,4 @@
+import { modelValue } from '../experiment/defaults';
 import type { ModelSpec } from '../experiment/types';
 import type { TrainData, TrialConfig } from './types';
 
@@ -6,13 +7,15 @@ export const MAX_BATCH = 8;
 
 /**
  * What trials must share to train as one batch (see batched.ts): the layers (units,
- * activations), the mini-batch size, the optimizer and the data order (`shuffleSeed`). Learning
- * rate, dropout, L1, L2, init, seed and epochs may differ. Free of tfjs, so the pool on the main
- * thread can group trials without loading it.
+ * activations), the mini-batch size, the optimizer with its constants (momentum; Adam's betas),
+ * the input features (`topK`) and the data order (`shuffleSeed`). Learning rate and its schedule, dropout, L1, L2, init, seed
+ * and epochs may differ. Free of tfjs, so the pool on the main thread can group trials without
+ * loading it.
  */
 export function batchKey(cfg: Pick<TrialConfig, 'model' | 'seed' | 'shuffleSeed'>): string {
   const m = cfg.model;
-  return JSON.stringify([m.layers.map((l) => [l.units, l.activation]), m.batchSize, m.optimizer, cfg.shuffleSeed ?? `seed:${cfg.seed}`]);
+  const constants = m.optimizer === 'momentum' ? [modelValue(m, 'momentum')] : m.optimizer === 'adam' ? [modelValue(m, 'beta1'), modelValue(m, 'beta2')] : [];
+  return JSON.stringify([m.layers.map((l) => [l.units, l.activation]), m.batchSize, m.optimizer, constants, Math.round(modelValue(m, 'topK')), cfg.shuffleSeed ?? `seed:${cfg.seed}`]);
 }
 
 /** The shape of the trials a calibration measures: the model (layers, batch size, optimizer) and the data's width. */

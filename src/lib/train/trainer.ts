@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../experiment/types';
-import { buildModel, buildOptimizer, disposeOptimizer } from '../model/build';
+import { buildModel, buildOptimizer, disposeOptimizer, setLearningRate } from '../model/build';
 import { paramCount, outputUnits } from '../model/spec';
 import { makeRng, shuffle } from '../search/rng';
 import { EarlyStopper } from '../search/early-stopping';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
+import { lrAt, scheduleOf } from './schedule';
 
 /** Called after every epoch with that epoch's metrics; the answer may stop or prune the trial. */
 export type EpochCallback = (m: EpochMetrics) => EpochControl | Promise<EpochControl>;
@@ -52,8 +53,13 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
     const es = cfg.earlyStopping;
     const stopper = new EarlyStopper({ patience: es?.patience ?? Infinity, minDelta: es?.minDelta ?? 0 });
     let stoppedEarly = false;
+    const schedule = scheduleOf(spec);
+    let lr = spec.learningRate;
 
     for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+      const next = lrAt(schedule, spec.learningRate, epoch, spec.epochs);
+      if (next !== lr) setLearningRate(optimizer, next);
+      lr = next;
       const perm = own(tf.tensor1d(Int32Array.from(shuffle(rng, order)), 'int32'));
       let lossSum: tf.Tensor = tf.scalar(0);
       let correctSum: tf.Tensor = tf.scalar(0);
@@ -98,6 +104,7 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
         trainLoss: ls[0] / nTrain,
         valLoss: vl[0],
         elapsedMs: performance.now() - start,
+        lr,
       };
       if (classification) {
         m.trainAcc = cs[0] / nTrain;

@@ -11,6 +11,8 @@ export interface EpochMetrics {
   valAcc?: number;
   /** wall time since the trial started, ms. */
   elapsedMs: number;
+  /** learning rate the epoch trained with (its schedule's value; absent in studies saved before schedules). */
+  lr?: number;
 }
 
 /** Plain arrays of a prepared (split + standardised) dataset. Crosses the worker boundary. */
@@ -30,6 +32,9 @@ export interface TrainData {
   /** held-out test rows: scored once per trial, never reported to the search (see TrialResult.test). */
   xTest?: Float32Array;
   yTest?: Float32Array;
+  /** feature indices from the best filter score (on the training rows only) to the worst: the
+   *  order in which a trial with `topK` keeps them (see data/features.ts). */
+  ranking?: number[];
 }
 
 /** Everything one trial needs, besides the data. */

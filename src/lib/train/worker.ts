@@ -7,6 +7,7 @@ import { probeSteps, trainBatch } from './fused/route';
 import type { WorkerApi } from './protocol';
 import type { BackendName } from '../experiment/types';
 import type { TrainData, TrialConfig, TrialResult } from './types';
+import { topKData } from '../data/features';
 
 let data: TrainData | null = null;
 
@@ -29,7 +30,8 @@ const api: WorkerApi = {
   async trainBatch(cfgs, onEpoch) {
     if (!data) return failed(cfgs, 'The worker has no data yet.');
     try {
-      return await trainBatch(data, cfgs, (id, m) => onEpoch(id, m));
+      // the batch's input features: its top k by the filter ranking (batchKey groups trials by k)
+      return await trainBatch(topKData(data, cfgs[0].model.topK), cfgs, (id, m) => onEpoch(id, m));
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       return failed(cfgs, `Training failed: ${message}`);

@@ -117,6 +117,11 @@ export class DataState {
     return true;
   }
 
+  /** The CSV file loaded now (to read it again with another target or task), or null. */
+  get file(): { name: string; text: string } | null {
+    return this.uploaded && { name: this.uploaded.name, text: this.uploaded.text };
+  }
+
   /** Forget the prepared data so the next load reads the (new) CSV file. */
   invalidate(): void {
     this.dataset = null;

@@ -9,7 +9,7 @@ describe('appParamOf: outside names of the page parameters', () => {
     ['epochs', 'epochs'], ['num_epochs', 'epochs'], ['optimizer', 'optimizer'], ['optim', 'optimizer'],
     ['activation', 'activation'], ['units', 'units'], ['hidden_units', 'units'], ['hidden_size', 'units'],
     ['layers', 'depth'], ['depth', 'depth'], ['n_layers', 'depth'], ['l1', 'l1'], ['l2', 'l2'], ['weight_decay', 'l2'],
-    ['momentum', undefined], ['seed', undefined], ['', undefined],
+    ['momentum', 'momentum'], ['seed', undefined], ['', undefined],
   ])('%s -> %s', (name, app) => {
     expect(appParamOf(name)).toBe(app);
   });

@@ -4,6 +4,7 @@ import { EarlyStopper } from '../../search/early-stopping';
 import { makeRng, shuffle, type Rng } from '../../search/rng';
 import type { BatchEpochCallback } from '../batched';
 import { batchKey } from '../batching';
+import { lrAt, scheduleOf, type LrSchedule } from '../schedule';
 import { surfaceGrid } from '../trainer';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from '../types';
 import { initialWeights } from './init';
@@ -27,6 +28,9 @@ interface Member {
   stopper: EarlyStopper;
   /** seeds of its dropout masks: one draw per hidden layer per step, its own stream (as batched.ts). */
   dropRng: Rng;
+  /** its learning-rate schedule, and the rate of the epoch being trained. */
+  schedule: LrSchedule;
+  lr: number;
   /** its parameters at the best epoch, for restore-best. */
   best: Float32Array | null;
   status: TrialResult['status'];
@@ -66,6 +70,7 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
     cfg, k, epochs: [], best: null, status: 'complete', stoppedEarly: false, pending: null,
     stopper: new EarlyStopper({ patience: cfg.earlyStopping?.patience ?? Infinity, minDelta: cfg.earlyStopping?.minDelta ?? 0 }),
     dropRng: makeRng(cfg.seed, 'dropout'),
+    schedule: scheduleOf(cfg.model), lr: cfg.model.learningRate,
   }));
   const results = new Map<number, TrialResult>();
   const shuffleRng = makeRng(cfgs[0].shuffleSeed ?? cfgs[0].seed, 'shuffle');
@@ -76,6 +81,12 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
   for (let epoch = 1; epoch <= maxEpochs && live.length > 0; epoch++) {
     // The same in-place reshuffle as the other trainers, so the batches are theirs.
     const perm = shuffle(shuffleRng, order);
+    // The kernel takes the rate with each trial's settings: a schedule just sets another one.
+    for (const m of live) {
+      const lr = lrAt(m.schedule, m.cfg.model.learningRate, epoch, m.cfg.model.epochs);
+      if (lr !== m.lr) stack.setLearningRate(m.k, lr);
+      m.lr = lr;
+    }
     const seeds = (k: number): number[][] | null => {
       const m = members[k];
       if (m.cfg.model.dropout <= 0 || !live.includes(m)) return null;
@@ -91,7 +102,7 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
       if (previous === 'stop') { m.status = 'cancelled'; return 'leave' as const; }
       if (previous === 'prune') { m.status = 'pruned'; return 'leave' as const; }
       const s = sums[m.k];
-      const em: EpochMetrics = { epoch, trainLoss: s.trainLoss / nTrain, valLoss: s.valLoss / nVal, elapsedMs };
+      const em: EpochMetrics = { epoch, trainLoss: s.trainLoss / nTrain, valLoss: s.valLoss / nVal, elapsedMs, lr: m.lr };
       if (classification) {
         em.trainAcc = s.trainCorrect / nTrain;
         em.valAcc = s.valCorrect / nVal;

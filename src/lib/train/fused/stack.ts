@@ -1,4 +1,5 @@
 import seedrandom from 'seedrandom';
+import { modelValue } from '../../experiment/defaults';
 import type { Activation, OptimizerName } from '../../experiment/types';
 import type { TrainData, TrialConfig } from '../types';
 import { OPTIMIZER_CONSTANTS } from './constants';
@@ -50,6 +51,8 @@ export class FusedStack {
   private readonly nOut: number;
   /** optimizer steps taken (Adam's t). */
   private t = 0;
+  /** per trial: the arguments of setTrial after the learning rate (see setLearningRate). */
+  private readonly trialArgs: [number, number, number, number, number, number, number][];
 
   /**
    * `weights[k]`: trial k's initial block (see initialWeights). `batch`: mini-batch rows.
@@ -91,17 +94,27 @@ export class FusedStack {
     const [xEpoch, yEpoch, dz, da, grad, evalA, evalB] = scratch;
     k.configure(classification ? 1 : 0, block.layers.length, K, batch, xEpoch, yEpoch, dz, da, grad, evalA, evalB, EVAL_ROWS);
     const c = OPTIMIZER_CONSTANTS;
-    k.configureOptimizer(optimizerCode(k, optimizer), c.beta1, c.beta2, c.rmsDecay, c.momentum, c.epsilon);
+    // momentum and Adam's betas are the model's (every trial of a batch shares them, see batchKey)
+    const m0 = cfgs[0].model;
+    k.configureOptimizer(optimizerCode(k, optimizer), modelValue(m0, 'beta1'), modelValue(m0, 'beta2'), c.rmsDecay, modelValue(m0, 'momentum'), c.epsilon);
     block.layers.forEach((l, i) => {
       const [a, h, mask] = layerBufs[i];
       k.setLayer(i, l.fin, l.fout, activationCode(k, l.activation), 4 * l.wOff, 4 * l.bOff, a, h, mask);
     });
-    cfgs.forEach((cfg, j) => {
+    this.trialArgs = cfgs.map((cfg, j) => {
       const s = cfg.model;
       mem.f32(this.blocks[j], block.floats).set(weights[j]);
       // The kernel takes f32s, as the batched trainer's per-entry tensors hold them: lr, l1, 2·l2, rate, 1/(1 - rate).
-      k.setTrial(j, 1, s.learningRate, s.l1, 2 * s.l2, s.dropout, 1 / (1 - s.dropout), this.blocks[j], slots[j][0] ?? 0, slots[j][1] ?? 0);
+      const rest: [number, number, number, number, number, number, number] = [s.l1, 2 * s.l2, s.dropout, 1 / (1 - s.dropout), this.blocks[j], slots[j][0] ?? 0, slots[j][1] ?? 0];
+      k.setTrial(j, 1, s.learningRate, ...rest);
+      return rest;
     });
+  }
+
+  /** Sets the learning rate trial k trains with from the next epoch on (a schedule's value; > 0).
+   *  Only for trials still training: it switches the trial on. */
+  setLearningRate(k: number, lr: number): void {
+    this.k.setTrial(k, 1, lr, ...this.trialArgs[k]);
   }
 
   /** Mini-batches per epoch. */
