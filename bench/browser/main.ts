@@ -36,7 +36,7 @@ function referenceData(): Promise<TrainData> {
 export interface MeasureRequest {
   backend: BackendName;
   trainer: Trainer;
-  /** trials per run: the engine trains them as one batch, the other trainers one after another. */
+  /** trials per run: 'engine' and 'tfjs' train them as one batch, the other trainers one after another. */
   trials: number;
   epochs: number;
   /** runs in the same (fresh) worker; the first includes backend warm-up and shader compilation. */
@@ -89,6 +89,10 @@ async function measure(req: MeasureRequest): Promise<MeasureResult> {
   }
 }
 
+/** The app's training worker. One function for every sweep, as in the app: the pool keeps a
+ *  finished sweep's workers warm for the next sweep with the same factory. */
+const trainerWorker = () => new Worker(new URL('../../src/lib/train/worker.ts', import.meta.url), { type: 'module', name: 'trainer' });
+
 /** The reference sweep through the app's own pool and worker (src/lib/train/worker.ts), without
  *  the page around it: what the pool can do when no UI competes for the CPU. */
 async function sweep(req: { workers: number; batching: boolean; backend: BackendName; trials: number; epochs: number }): Promise<{ wallMs: number; firstEpochMs: number; trials: number }> {
@@ -108,7 +112,7 @@ async function sweep(req: { workers: number; batching: boolean; backend: Backend
   let ended = 0;
   await new Sweep({
     experiment, data: [data], source, objective: (m) => -(m.valAcc ?? 0), calibration: memoryStore(),
-    factory: () => new Worker(new URL('../../src/lib/train/worker.ts', import.meta.url), { type: 'module', name: 'trainer' }),
+    factory: trainerWorker,
   }, {
     trialStarted: () => {},
     epoch: () => { if (Number.isNaN(first)) first = performance.now() - t0; },

@@ -287,7 +287,7 @@ export class Study {
         },
       });
       this.library.running = false;
-      this.persist();
+      this.persistNow();
       await this.library.flush();
       if (this.linked) this.compareWithLinked();
     };
@@ -347,13 +347,30 @@ export class Study {
     this.queued = [];
   }
 
-  /** The current study with the trials as shown, written to storage soon. */
+  /** Trials already converted for the record, by view (views are replaced on every change, so an
+   *  unchanged trial is never encoded twice: its surface is the costly part). */
+  private stored = new WeakMap<TrialView, StudyTrial>();
+  private persistTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** The study changed: its record is rebuilt and saved soon (at most every 400 ms, never per epoch). */
   private persist(): void {
+    if (!this.record || this.readOnly || this.persistTimer) return;
+    this.persistTimer = setTimeout(() => this.persistNow(), 400);
+  }
+
+  /** Rebuilds the current study's record from the trials as shown and hands it to the library. */
+  persistNow(): void {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = null;
     const r = this.record;
     if (!r || this.readOnly) return;
     const trials: StudyTrial[] = this.live.trials.map((t) => {
+      const known = this.stored.get(t);
+      if (known && (known.result?.test !== undefined || !this.live.testScores.has(t.id))) return known;
       const test = this.live.testScores.get(t.id);
-      return storeTrial({ ...t, result: t.result && test ? { ...t.result, test } : t.result });
+      const s = storeTrial({ ...t, result: t.result && test ? { ...t.result, test } : t.result });
+      this.stored.set(t, s);
+      return s;
     });
     this.record = withTrials(r, trials, this.session?.log ?? r.log, Date.now(), this.manualQueue);
     this.library.save(this.record);
