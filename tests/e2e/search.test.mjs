@@ -62,14 +62,20 @@ describe('Search views', () => {
     // the sweep is known to be running (its Cancel button enabled), whatever the sweep's speed
     await page.getByRole('tab', { name: 'Strategy race' }).click();
     await page.getByRole('button', { name: /Start race/ }).waitFor();
-    const whileRunning = page.waitForFunction(() => {
-      const cancel = document.querySelector('.runbar button.danger');
-      if (!cancel || cancel.disabled) return null;
-      const race = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('Start race'));
-      return { raceDisabled: race?.disabled ?? null };
-    }, null, { polling: 'mutation', timeout: 60_000 });
+    const whileRunning = page.evaluate(() => new Promise((resolve) => {
+      const check = () => {
+        const cancel = document.querySelector('.runbar button.danger');
+        if (!cancel || cancel.disabled) return false;
+        const race = [...document.querySelectorAll('button')].find((b) => b.textContent.includes('Start race'));
+        resolve({ raceDisabled: race?.disabled ?? null });
+        return true;
+      };
+      if (check()) return;
+      const mo = new MutationObserver(() => check() && mo.disconnect());
+      mo.observe(document.body, { attributes: true, childList: true, subtree: true });
+    }));
     await page.getByRole('button', { name: /Run sweep/ }).click();
-    assert.deepEqual(await (await whileRunning).jsonValue(), { raceDisabled: true });
+    assert.deepEqual(await whileRunning, { raceDisabled: true });
     await page.getByRole('tab', { name: 'What the sampler is thinking' }).click();
     await page.waitForFunction(() => document.querySelector('.runbar button.danger')?.hasAttribute('disabled'), null, { timeout: 150_000 });
 
@@ -135,7 +141,10 @@ describe('Search views', () => {
     assert.equal(before.length, 8);
     assert.deepEqual(await tableRows(), before);
 
-    // Cancel stops a race at once and keeps what finished
+    // Cancel stops a race at once and keeps what finished: a race long enough to be surely running
+    // (the cpu backend, 300 epochs a trial) is cancelled the moment its Cancel button is enabled
+    await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill('300');
+    await page.getByRole('combobox', { name: 'Compute backend' }).selectOption('cpu');
     await page.getByRole('button', { name: /Start race/ }).click();
     await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent.includes('Cancel race') && !b.disabled));
     const t0 = Date.now();
