@@ -11,7 +11,7 @@ function bitLength(x: bigint): number {
 }
 
 /** murmur3's 32-bit finaliser: every input bit affects every output bit. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   let x = h >>> 0;
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);

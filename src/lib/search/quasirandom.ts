@@ -3,6 +3,7 @@ import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from '.
 import { makeRng, type Rng } from './rng';
 import { paramsFromUnit, paramsKey } from './space';
 import type { Strategy, StrategyContext } from './types';
+import { fmix32 } from './permutation';
 
 /** The first `n` primes (bases of the Halton sequence, one per dimension). */
 export function firstPrimes(n: number): number[] {
@@ -11,16 +12,6 @@ export function firstPrimes(n: number): number[] {
   return out;
 }
 
-/** murmur3's 32-bit finaliser. */
-function fmix32(h: number): number {
-  let x = h >>> 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x >>> 0;
-}
 
 /**
  * An Owen-scrambled Halton sequence in `d` dimensions. Dimension j uses the radical inverse in
