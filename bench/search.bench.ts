@@ -1,37 +1,55 @@
 /**
- * Search-strategy benchmark on the tabular digits-mlp fixture (see bench/README.md).
+ * Search-strategy benchmark on the tabular tables (see bench/README.md). A plain node script,
+ * run through bench/run-ts.mjs; one JSON document on stdout (and in bench/out/search.json),
+ * progress on stderr.
  *
- *   npm run bench:search                            # one JSON object on stdout and in bench/out/search.json
- *   BENCH_TABLE=other.json npm run bench:search     # another fixture of the same format
- *   BENCH_OBJECTIVES=valLoss npm run bench:search   # the primary objective only (faster)
+ *   npm run -s bench:search                                   # every table, 100 seeds, with Optuna
+ *   npm run -s bench:search -- --tables spiral-mlp --seeds 20 --no-optuna --strategies random,tpe
+ *   npm run -s bench:search -- --score final                  # another way to score a trial
  *
- * Every study is sequential (parallel = 1) and replays stored curves (bench/tabular/replay.ts).
- * 1. For every automatic strategy of the registry and 20 study seeds: the trials it needs until
- *    it reaches random search's best-of-64 (the median over the same 20 seeds), capped at CAP.
- * 2. For ASHA and Hyperband (and the median rule, for comparison) wrapping random and TPE: the
+ * Options: --tables NAME|PATH,... (default: every committed table); --seeds N (study seeds 1..N,
+ * reference seeds REFERENCE_SEED0+1..REFERENCE_SEED0+N; default 100); --metric valLoss|valAcc;
+ * --score final|restoreBest|lastMean (default PRIMARY_SCORE); --strategies a,b (registry kinds
+ * and variant names); --no-variants; --no-pruners; --min-epochs N (ASHA's and Hyperband's first
+ * rung, default 1); --no-optuna; --optuna sampler,... ;
+ * --python PATH (default /usr/bin/python3).
+ *
+ * For every table, every study is sequential (parallel = 1) and replays stored curves
+ * (tabular/replay.ts):
+ * 1. Reference: random search's best-of-BUDGET, the median over the reference seeds, which no
+ *    strategy is scored on.
+ * 2. For every automatic strategy of the registry (and a few variants) on the study seeds: the
+ *    trials it needs to reach the reference, capped at CAP, and whether it reaches it at all;
+ *    and the true value of its incumbent after BUDGET trials (every study runs that many).
+ * 3. The same for Optuna's samplers, replayed by bench/optuna_replay.py (a Python process
+ *    running beside this one) through the same tables, snapping and scores; its trials are
+ *    checked against this replay and scored by this file.
+ * 4. ASHA and Hyperband (and the median rule, for comparison) wrapping random and TPE: the
  *    epochs spent until the study is within 1% of what the same strategy and seed reached with
- *    64 trials trained to completion, as a share of those 64·E epochs.
- * Each is scored two ways ("lenses"):
- *   observed  - the best final value seen, noise included (what the study's table shows);
- *   incumbent - the mean over the stored seeds of the incumbent's grid point (the trial with the
- *               best value seen), as HPOBench/NAS-Bench score an optimiser: did the search find
- *               a good configuration, rather than a lucky seed of one.
- * and for both objectives the app offers: val loss (primary: the targets are judged on it) and
- * val accuracy (the app's default for classification).
+ *    BUDGET trials trained to completion, as a share of the epochs those BUDGET trials took.
+ * "Reaching" is measured under two lenses:
+ *   tried    - the best true value (mean score over the stored seeds) among the grid points the
+ *              study has trained: did the search propose a good configuration? Judged.
+ *   observed - the best score seen, noise included (what the study's table shows).
+ * The incumbent (the trial with the best score seen, what a person would pick) is reported by
+ * its true value after BUDGET trials: with a noisy score it is often not the best grid point
+ * tried, whatever the strategy (README, "Lenses").
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { StrategyKind } from '../src/lib/experiment/types';
 import { createAsha, createHyperband, createMedianPruner, withPruner } from '../src/lib/search/pruners';
 import { STRATEGIES } from '../src/lib/search/registry';
-import { createRandom } from '../src/lib/search/random';
 import { createTpe } from '../src/lib/search/tpe';
 import type { Dimension, Pruner, Strategy, StrategyContext } from '../src/lib/search/types';
-import { runStudy, TabularObjective, type ObjectiveKey, type StudyTrace } from './tabular/replay';
-import { loadTable } from './tabular/table';
+import {
+  EARLY_STOPPING, emptyTrace, LAST_MEAN_EPOCHS, pushTrial, replaySeedIndex, runStudy, SCORE_KINDS, TabularObjective,
+  type MetricKey, type ObjectiveSpec, type ReplayedTrial, type ScoreKind, type StudyTrace,
+} from './tabular/replay';
+import { BOOTSTRAP_RESAMPLES, bootstrapMedian, bootstrapMedianDiff, quantile, wilson, type Interval } from './tabular/stats';
+import { loadTable, TABLE_SPECS, tablePath, type TableFile, type TableName } from './tabular/table';
 
-/** Study seeds (the issue asks for medians over 20). */
-const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 /** Trials of the reference studies, and the budget every strategy is created with (it makes
  *  TPE and GP start with 10 random trials and evolution breed populations of 16). */
 const BUDGET = 64;
@@ -39,64 +57,93 @@ const BUDGET = 64;
 const CAP = 200;
 /** Grid search's points per continuous axis (the app's default). */
 const GRID_POINTS = 3;
+/** Reference seeds are REFERENCE_SEED0 + 1, + 2, ...: never a study seed. */
+const REFERENCE_SEED0 = 1000;
 /** "Within 1%" of the full-budget value, relative to its magnitude. */
 const WITHIN = 0.01;
-/** Targets of issue #3. */
-const TARGETS = { trialsToRandomBest64: 24, prunedEpochShare: 1 / 3 };
-/** Objective the targets are judged on: val loss. Val accuracy on 449 rows moves in steps of
- *  0.22 points, the top runs tie, and 1% of it is 4 rows (see README). */
-const PRIMARY: ObjectiveKey = 'valLoss';
-/** Objectives to report: $BENCH_OBJECTIVES (e.g. "valLoss" alone takes a third of the time), else both. */
-const OBJECTIVES = (process.env.BENCH_OBJECTIVES?.split(',') ?? ['valLoss', 'valAcc']).filter((k): k is ObjectiveKey => k === 'valLoss' || k === 'valAcc');
-/** Registered strategies that run unattended ('manual' waits for a person). */
-const KINDS = (Object.keys(STRATEGIES) as StrategyKind[]).filter((k) => k !== 'manual');
+/** Seed of every bootstrap interval. */
+const BOOTSTRAP_SEED = 1;
+/** How a trial is scored unless --score says otherwise: the mean of its last epochs, which one
+ *  lucky epoch cannot make (see ScoreKind, and README, "Which score"). */
+const PRIMARY_SCORE: ScoreKind = 'lastMean';
+type Lens = 'tried' | 'observed';
+const LENSES: Lens[] = ['tried', 'observed'];
+/** The lens the targets are judged on. */
+const JUDGED: Lens = 'tried';
+/** Targets of the issue, per table. */
+const TARGETS = {
+  /** TPE's and GP's median trials to reach the reference, as a share of random's. */
+  modelVsRandom: 0.5,
+  /** share of study seeds that must reach the reference within CAP. */
+  reachRate: 0.95,
+  /** epochs a pruned study may spend to get within WITHIN of the full-budget value, as a share. */
+  prunedEpochShare: 1 / 3,
+};
+/** Optuna's samplers replayed beside ours. */
+const OPTUNA_SAMPLERS = ['random', 'qmc', 'tpe', 'tpe-multivariate', 'cmaes'];
 const PRUNED_BASES: StrategyKind[] = ['random', 'tpe'];
-type Lens = 'observed' | 'incumbent';
-const LENSES: Lens[] = ['observed', 'incumbent'];
-
 type PrunerKind = 'asha' | 'hyperband' | 'median';
-const PRUNERS: Record<PrunerKind, (epochs: number) => Pruner> = {
-  asha: (epochs) => createAsha({ eta: 3, minEpochs: 1, maxEpochs: epochs }),
-  hyperband: (epochs) => createHyperband({ eta: 3, minEpochs: 1, maxEpochs: epochs }),
+/** The pruners compared, by the epochs of a full trial and ASHA's and Hyperband's smallest
+ *  resource (--min-epochs; 1 by default, rungs at 1, 3, 9, 27). */
+const PRUNERS: Record<PrunerKind, (epochs: number, minEpochs: number) => Pruner> = {
+  asha: (epochs, minEpochs) => createAsha({ eta: 3, minEpochs, maxEpochs: epochs }),
+  hyperband: (epochs, minEpochs) => createHyperband({ eta: 3, minEpochs, maxEpochs: epochs }),
   median: () => createMedianPruner(),
 };
 
-// ---------------------------------------------------------------------------------------------
-// small statistics
-
-/** Linear-interpolation quantile (type 7) of values that may include +Infinity (capped runs). */
-function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = (s.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  if (!Number.isFinite(s[hi])) return h === lo ? s[lo] : Infinity;
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
-
-/** Median and quartiles; a statistic that falls on a capped run reads `>cap`. */
-interface Spread {
-  median: number | string;
-  q25: number | string;
-  q75: number | string;
-}
-
-function spread(values: readonly number[], digits: number, cap = 'capped'): Spread {
-  const f = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(digits)) : cap);
-  return { median: f(quantile(values, 0.5)), q25: f(quantile(values, 0.25)), q75: f(quantile(values, 0.75)) };
-}
-
-const reachedCount = (v: readonly number[]) => `${v.filter(Number.isFinite).length}/${v.length}`;
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // ---------------------------------------------------------------------------------------------
+// options
 
-/** The context every strategy is created with; `gridAsChoices` declares each axis as a
- *  categorical of exactly its grid values (a diagnostic: then nothing needs snapping, and a
- *  strategy that avoids re-proposing tried params also avoids re-training a grid point). */
-function contextOf(obj: TabularObjective, seed: number, gridAsChoices = false): StrategyContext {
-  const dims: Dimension[] = obj.axes.map((a) => ({ name: a.name, spec: gridAsChoices ? { type: 'categorical', choices: a.values } : a.spec }));
+interface Options {
+  tables: string[];
+  seeds: number[];
+  referenceSeeds: number[];
+  objective: ObjectiveSpec;
+  strategies: string[] | null;
+  variants: boolean;
+  pruners: boolean;
+  minEpochs: number;
+  optuna: string[];
+  python: string;
+}
+
+function parseOptions(args: string[]): Options {
+  const value = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const list = (name: string) => value(name)?.split(',').filter(Boolean);
+  const n = Number(value('--seeds') ?? 100);
+  const metric = (value('--metric') ?? 'valLoss') as MetricKey;
+  const score = (value('--score') ?? PRIMARY_SCORE) as ScoreKind;
+  if (metric !== 'valLoss' && metric !== 'valAcc') throw new Error(`--metric ${metric}: valLoss or valAcc`);
+  if (!SCORE_KINDS.includes(score)) throw new Error(`--score ${score}: one of ${SCORE_KINDS.join(', ')}`);
+  return {
+    tables: list('--tables') ?? Object.keys(TABLE_SPECS),
+    seeds: Array.from({ length: n }, (_, i) => i + 1),
+    referenceSeeds: Array.from({ length: n }, (_, i) => REFERENCE_SEED0 + i + 1),
+    objective: { metric, score },
+    strategies: list('--strategies') ?? null,
+    variants: !args.includes('--no-variants'),
+    pruners: !args.includes('--no-pruners'),
+    minEpochs: Number(value('--min-epochs') ?? 1),
+    optuna: args.includes('--no-optuna') ? [] : list('--optuna') ?? OPTUNA_SAMPLERS,
+    python: value('--python') ?? '/usr/bin/python3',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// strategies
+
+function contextOf(obj: TabularObjective, seed: number): StrategyContext {
+  const dims: Dimension[] = obj.axes.map((a) => ({ name: a.name, spec: a.spec }));
   return { dims, seed, budget: BUDGET, gridPoints: GRID_POINTS };
 }
+
+/** Registered strategies that run unattended ('manual' waits for a person). */
+const KINDS = (Object.keys(STRATEGIES) as StrategyKind[]).filter((k) => k !== 'manual');
 
 function create(kind: StrategyKind, obj: TabularObjective, seed: number): Strategy {
   const entry = STRATEGIES[kind];
@@ -104,17 +151,28 @@ function create(kind: StrategyKind, obj: TabularObjective, seed: number): Strate
   return entry.create(contextOf(obj, seed));
 }
 
-/** Diagnostic variants, run on the primary objective only (not judged against targets). */
+/** Diagnostic variants (not judged against targets). */
 const VARIANTS: Record<string, (obj: TabularObjective, seed: number) => Strategy> = {
-  'tpe (nStartup 5)': (obj, seed) => createTpe(contextOf(obj, seed), { nStartup: 5 }),
-  'tpe (nStartup 20)': (obj, seed) => createTpe(contextOf(obj, seed), { nStartup: 20 }),
-  'tpe (grid as categoricals)': (obj, seed) => createTpe(contextOf(obj, seed, true)),
-  'random (grid as categoricals)': (obj, seed) => createRandom(contextOf(obj, seed, true)),
+  'tpe (univariate)': (obj, seed) => createTpe(contextOf(obj, seed), { multivariate: false }),
 };
+
+// ---------------------------------------------------------------------------------------------
+// traces
+
+/** `f` of every seed, in order, letting the event loop turn between seeds (the Python process
+ *  beside this one is fed and drained through pipes that only move then). */
+async function eachSeed<T>(seeds: number[], f: (seed: number, i: number) => T): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < seeds.length; i++) {
+    out.push(f(seeds[i], i));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
 
 /** The study's value after trial i (0-based) under a lens (Infinity before a complete trial). */
 function valueAt(t: StudyTrace, lens: Lens, i: number): number {
-  return (lens === 'observed' ? t.bestAfter : t.incumbentAfter)[i] ?? Infinity;
+  return (lens === 'observed' ? t.bestAfter : t.triedAfter)[i] ?? Infinity;
 }
 
 const last = (t: StudyTrace, lens: Lens) => valueAt(t, lens, t.trials.length - 1);
@@ -125,74 +183,137 @@ function firstReach(t: StudyTrace, lens: Lens, goal: number): number {
   return Infinity;
 }
 
-interface StrategyRuns {
-  /** per seed: the study's value at trial BUDGET, per lens. */
-  at64: Record<Lens, number[]>;
-  /** per seed: trials to reach each lens's reference (Infinity = not within CAP). */
+/** Share of the first min(BUDGET, n) trials that landed on a grid point tried before. */
+function repeats(t: StudyTrace): number {
+  const configs = t.trials.slice(0, BUDGET).map((x) => x.config);
+  return configs.length ? 1 - new Set(configs).size / configs.length : 0;
+}
+
+/** Per study seed: trials to reach the reference under each lens (Infinity: not within CAP). */
+interface Runs {
+  source: 'ours' | 'optuna';
+  settings?: string;
   trials: Record<Lens, number[]>;
-  /** per seed: share of the first BUDGET trials spent on a grid point already tried. */
+  /** per study seed: the true value (meanValue) of the incumbent after BUDGET trials. */
+  incumbent: number[];
+  /** share of study seeds whose incumbent after BUDGET trials is the best grid point they tried. */
+  picksBestTried: number;
   repeats: number[];
   seconds: number;
 }
 
-/** Unpruned studies of every strategy (and the diagnostic variants when `variants`); random
- *  first, since its best-of-64 is the reference. */
-function benchStrategies(obj: TabularObjective, variants: boolean): { reference: Record<Lens, number>; runs: Record<string, StrategyRuns> } {
-  const randomTraces = SEEDS.map((seed) => runStudy(create('random', obj, seed), obj, seed, (t) => t.trials.length >= BUDGET));
-  const reference = Object.fromEntries(LENSES.map((l) => [l, quantile(randomTraces.map((t) => last(t, l)), 0.5)])) as Record<Lens, number>;
-  const reached = (t: StudyTrace) => LENSES.every((l) => last(t, l) <= reference[l]);
-  const runs: Record<string, StrategyRuns> = {};
-  const makers: [string, (obj: TabularObjective, seed: number) => Strategy][] = [
-    ...KINDS.map((k): [string, (o: TabularObjective, s: number) => Strategy] => [k, (o, s) => create(k, o, s)]),
-    ...(variants ? Object.entries(VARIANTS) : []),
-  ];
-  for (const [name, make] of makers) {
-    const t0 = performance.now();
-    const r: StrategyRuns = { at64: { observed: [], incumbent: [] }, trials: { observed: [], incumbent: [] }, repeats: [], seconds: 0 };
-    for (const seed of SEEDS) {
-      const trace = runStudy(make(obj, seed), obj, seed, (t) => t.trials.length >= CAP || (t.trials.length >= BUDGET && reached(t)));
-      for (const l of LENSES) {
-        r.trials[l].push(firstReach(trace, l, reference[l]));
-        r.at64[l].push(valueAt(trace, l, Math.min(BUDGET, trace.trials.length) - 1));
-      }
-      const configs = trace.trials.slice(0, BUDGET).map((t) => t.config);
-      r.repeats.push(1 - new Set(configs).size / configs.length);
-    }
-    r.seconds = (performance.now() - t0) / 1000;
-    runs[name] = r;
-  }
-  return { reference, runs };
+function runsOf(traces: StudyTrace[], reference: Record<Lens, number>, source: Runs['source'], seconds: number, settings?: string): Runs {
+  return {
+    source,
+    settings,
+    trials: Object.fromEntries(LENSES.map((l) => [l, traces.map((t) => firstReach(t, l, reference[l]))])) as Record<Lens, number[]>,
+    incumbent: traces.map((t) => t.incumbentAfter[BUDGET - 1] ?? Infinity),
+    picksBestTried: traces.filter((t) => t.incumbentAfter[BUDGET - 1] === t.triedAfter[BUDGET - 1]).length / traces.length,
+    repeats: traces.map(repeats),
+    seconds: Number(seconds.toFixed(1)),
+  };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Optuna, through bench/optuna_replay.py
+
+interface OptunaAnswer {
+  optuna: string | null;
+  reason?: string;
+  samplers: Record<string, { status: 'ok'; settings: string; seconds: number; studies: { seed: number; trials: [number, number, number | null, string, number][] }[] } | { status: 'skipped'; reason: string }>;
+}
+
+type OptunaResult = { version: string; runs: Record<string, Runs>; skipped: Record<string, string> } | { skipped: string };
+
+/**
+ * Starts Optuna's samplers on `table` (see optuna_replay.py) in a Python process beside this one,
+ * and resolves to their runs once it ends (or to the reason they could not run). Its trials are
+ * checked one by one against this replay.
+ */
+function runOptuna(opts: Options, tableFile: string, obj: TabularObjective, reference: Record<Lens, number>): Promise<OptunaResult> {
+  if (opts.optuna.length === 0) return Promise.resolve({ skipped: 'not asked (--no-optuna)' });
+  if (!existsSync(opts.python)) return Promise.resolve({ skipped: `no ${opts.python}` });
+  const request = {
+    table: tableFile, metric: obj.spec.metric, score: obj.spec.score, earlyStopping: EARLY_STOPPING, lastMeanEpochs: LAST_MEAN_EPOCHS,
+    seeds: opts.seeds, minTrials: BUDGET, cap: CAP, reference, samplers: opts.optuna,
+  };
+  const script = fileURLToPath(new URL('./optuna_replay.py', import.meta.url));
+  const child = spawn(opts.python, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  child.stdin.end(JSON.stringify(request));
+  return new Promise((resolve, reject) => {
+    child.on('error', (e) => resolve({ skipped: `optuna_replay.py did not start (${e.message})` }));
+    child.on('close', (code) => {
+      if (code !== 0) return resolve({ skipped: `optuna_replay.py failed (exit ${code})` });
+      try {
+        resolve(optunaRuns(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OptunaAnswer, obj, reference));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** The runs of Optuna's answer, every trial checked against this replay (a disagreement throws). */
+function optunaRuns(answer: OptunaAnswer, obj: TabularObjective, reference: Record<Lens, number>): OptunaResult {
+  if (!answer.optuna) return { skipped: answer.reason ?? 'no optuna' };
+  const runs: Record<string, Runs> = {};
+  const skipped: Record<string, string> = {};
+  for (const [name, s] of Object.entries(answer.samplers)) {
+    if (s.status === 'skipped') {
+      skipped[name] = s.reason;
+      continue;
+    }
+    const traces = s.studies.map(({ seed, trials }) => {
+      const trace = emptyTrace();
+      trials.forEach(([config, seedIndex, value, state, epochs], id) => {
+        const run = obj.outcome[config]?.[seedIndex];
+        const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+        if (!run || seedIndex !== replaySeedIndex(seed, id, obj.seeds) || !same(value ?? NaN, run.value) || state !== run.state || epochs !== run.epochs) {
+          throw new Error(`optuna_replay.py disagrees with replay.ts: ${name}, seed ${seed}, trial ${id}: ${JSON.stringify([config, seedIndex, value, state, epochs])} vs ${JSON.stringify(run)}`);
+        }
+        const t: ReplayedTrial = { id, config, seedIndex, state: run.state, value: run.value, epochs };
+        pushTrial(trace, obj, t);
+      });
+      return trace;
+    });
+    runs[`optuna ${name}`] = runsOf(traces, reference, 'optuna', s.seconds, s.settings);
+  }
+  return { version: answer.optuna, runs, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// pruning
+
+/** Per study seed and lens: epochs until within WITHIN of the same strategy's unpruned
+ *  BUDGET-trial value, as a share of the epochs those BUDGET trials took (Infinity: not within
+ *  that many epochs). */
 interface PrunedRuns {
-  /** per seed and lens: epochs until within WITHIN of the seed's unpruned 64-trial value, as a
-   *  share of BUDGET·E (Infinity = not within that budget). */
   share: Record<Lens, number[]>;
-  /** per seed and lens: trials run by then. */
-  trials: Record<Lens, number[]>;
-  /** per seed: epochs spent / (trials run · E) over the whole pruned study, what pruning saved
-   *  on the trials it did run. */
+  /** per seed: epochs spent / (trials run · E) over the whole pruned study. */
   perTrial: number[];
 }
 
-function benchPruned(obj: TabularObjective, at64: Record<string, Record<Lens, number[]>>): Record<string, PrunedRuns> {
-  const full = BUDGET * obj.epochs;
+async function benchPruned(obj: TabularObjective, seeds: number[], minEpochs: number, full: Record<string, StudyTrace[]>): Promise<Record<string, PrunedRuns>> {
   const out: Record<string, PrunedRuns> = {};
   for (const base of PRUNED_BASES) {
     for (const pk of Object.keys(PRUNERS) as PrunerKind[]) {
-      const r: PrunedRuns = { share: { observed: [], incumbent: [] }, trials: { observed: [], incumbent: [] }, perTrial: [] };
-      SEEDS.forEach((seed, i) => {
+      const r: PrunedRuns = { share: { tried: [], observed: [] }, perTrial: [] };
+      await eachSeed(seeds, (seed, i) => {
+        const ref = full[base][i];
+        const at = Math.min(BUDGET, ref.trials.length) - 1;
+        const budget = ref.epochsAfter[at];
         const goal = Object.fromEntries(LENSES.map((l) => {
-          const b = at64[base][l][i];
+          const b = valueAt(ref, l, at);
           return [l, b + WITHIN * Math.abs(b)];
         })) as Record<Lens, number>;
         const spent = (t: StudyTrace) => t.epochsAfter[t.epochsAfter.length - 1] ?? 0;
-        const trace = runStudy(withPruner(create(base, obj, seed), PRUNERS[pk](obj.epochs)), obj, seed,
-          (t) => spent(t) >= full || LENSES.every((l) => last(t, l) <= goal[l]));
+        const trace = runStudy(withPruner(create(base, obj, seed), PRUNERS[pk](obj.epochs, minEpochs)), obj, seed,
+          (t) => spent(t) >= budget || LENSES.every((l) => last(t, l) <= goal[l]));
         for (const l of LENSES) {
           const n = firstReach(trace, l, goal[l]);
-          r.trials[l].push(n);
-          r.share[l].push(Number.isFinite(n) && trace.epochsAfter[n - 1] <= full ? trace.epochsAfter[n - 1] / full : Infinity);
+          r.share[l].push(Number.isFinite(n) && trace.epochsAfter[n - 1] <= budget ? trace.epochsAfter[n - 1] / budget : Infinity);
         }
         r.perTrial.push(spent(trace) / (trace.trials.length * obj.epochs));
       });
@@ -202,99 +323,227 @@ function benchPruned(obj: TabularObjective, at64: Record<string, Record<Lens, nu
   return out;
 }
 
-/** Everything for one objective, in report form. */
-function report(obj: TabularObjective) {
-  const key = obj.key;
-  const metric = (v: number) => Number((key === 'valAcc' ? -v : v).toFixed(4));
-  const metricSpread = (v: number[]) => {
-    const s = spread(v, 6);
-    const m = (x: number | string) => (typeof x === 'number' ? metric(x) : x);
-    // for accuracy the quartiles swap when the sign flips
-    return key === 'valAcc' ? { median: m(s.median), q25: m(s.q75), q75: m(s.q25) } : { median: m(s.median), q25: m(s.q25), q75: m(s.q75) };
-  };
-  const { reference, runs } = benchStrategies(obj, key === PRIMARY);
-  const pruned = benchPruned(obj, Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r.at64])));
-  const finals = obj.finals().flat();
+// ---------------------------------------------------------------------------------------------
+// report
 
-  const lens = (l: Lens) => {
-    const med = (k: string) => quantile(runs[k].trials[l], 0.5);
-    const share = (k: string) => quantile(pruned[k].share[l], 0.5);
-    return {
-      reference: {
-        value: metric(reference[l]),
-        randomBest64: metricSpread(runs.random.at64[l]),
-        // how rare the reference is: stored runs (observed) or grid points (incumbent) that reach it
-        shareOfTableReachingIt: Number((l === 'observed' ? finals.filter((v) => v <= reference[l]).length / finals.length : obj.meanFinal.filter((v) => v <= reference[l]).length / obj.meanFinal.length).toFixed(4)),
-      },
-      strategies: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, {
-        trialsToReach: { ...spread(r.trials[l], 1, `>${CAP}`), reached: reachedCount(r.trials[l]) },
-        at64: metricSpread(r.at64[l]),
-      }])),
-      pruned: Object.fromEntries(Object.entries(pruned).map(([k, r]) => [k, {
-        shareOfFullBudget: { ...spread(r.share[l], 3, '>1'), reached: reachedCount(r.share[l]) },
-        trials: spread(r.trials[l], 1, 'capped'),
-      }])),
-      targets: [
-        ...['tpe', 'gp'].map((k) => ({
-          name: `${k}: trials to reach random's best-of-${BUDGET}`,
-          value: Number.isFinite(med(k)) ? med(k) : `>${CAP}`,
-          threshold: TARGETS.trialsToRandomBest64,
-          pass: med(k) <= TARGETS.trialsToRandomBest64,
-        })),
-        ...PRUNED_BASES.map((b) => `asha+${b}`).map((k) => ({
-          name: `${k}: share of ${BUDGET}x${obj.epochs} epochs spent to get within ${WITHIN * 100}% of the full-budget value`,
-          value: Number.isFinite(share(k)) ? Number(share(k).toFixed(3)) : '>1',
-          threshold: Number(TARGETS.prunedEpochShare.toFixed(3)),
-          pass: share(k) <= TARGETS.prunedEpochShare,
-        })),
-      ],
-    };
-  };
+/** A number for the JSON: rounded, or `>cap` when it is a capped (infinite) statistic. */
+function num(v: number, digits: number, cap: string): number | string {
+  if (v === Infinity) return cap;
+  if (v === -Infinity) return `-${cap}`;
+  return Number(v.toFixed(digits));
+}
 
+function interval(i: Interval, digits: number, cap: string) {
+  return { value: num(i.value, digits, cap), ci95: [num(i.lo, digits, cap), num(i.hi, digits, cap)] };
+}
+
+function reachOf(values: number[]) {
+  const k = values.filter(Number.isFinite).length;
+  const w = wilson(k, values.length);
+  return { count: `${k}/${values.length}`, rate: Number(w.value.toFixed(3)), ci95: [Number(w.lo.toFixed(3)), Number(w.hi.toFixed(3))] };
+}
+
+/** Median (bootstrap interval), quartiles and reach rate (Wilson interval) of trials-to-reach. */
+function summary(values: number[], stream: string, digits = 1, cap = `>${CAP}`) {
   return {
-    objective: key === 'valAcc' ? 'maximise final val accuracy (strategies minimise -accuracy, as the app does)' : 'minimise final val loss (cross-entropy)',
-    lenses: { observed: lens('observed'), incumbent: lens('incumbent') },
-    strategies: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, { repeatedGridPoints: spread(r.repeats, 3), seconds: Number(r.seconds.toFixed(1)) }])),
-    pruned: Object.fromEntries(Object.entries(pruned).map(([k, r]) => [k, { epochsPerTrialShare: spread(r.perTrial, 3) }])),
+    median: interval(bootstrapMedian(values, BOOTSTRAP_SEED, stream), digits, cap),
+    quartiles: [num(quantile(values, 0.25), digits, cap), num(quantile(values, 0.75), digits, cap)],
+    reached: reachOf(values),
   };
 }
 
-/** The fixture: bench/tabular/digits-mlp.json, or the file named by $BENCH_TABLE. */
-const table = loadTable(process.env.BENCH_TABLE || undefined);
-
-describe('search strategies on the digits-mlp table', () => {
-  it('replays every strategy and pruner over 20 seeds and reports', () => {
-    const t0 = performance.now();
-    const objectives = Object.fromEntries(OBJECTIVES.map((k) => [k, report(new TabularObjective(table, k))]));
-    const out = {
-      bench: 'search',
-      table: {
-        name: table.name,
-        generated: table.generated.date,
-        gridPoints: table.configs.length,
-        seeds: table.seeds.length,
-        epochs: table.epochs,
-        axes: Object.fromEntries(table.axes.map((a) => [a.name, a.values])),
-      },
-      settings: {
-        studySeeds: SEEDS.length, budget: BUDGET, cap: CAP, gridPoints: GRID_POINTS, parallel: 1, within: WITHIN,
-        primaryObjective: PRIMARY,
-        snapping: 'nearest grid value per axis in the unit interval the strategy samples (log-aware); categoricals exact',
-        noise: 'each trial replays the run of one stored seed, drawn from (study seed, trial id)',
-        lenses: {
-          observed: 'best final value seen so far, noise included',
-          incumbent: 'mean over the stored seeds of the grid point of the best trial seen so far',
-        },
-      },
-      targets: objectives[PRIMARY] ? Object.fromEntries(LENSES.map((l) => [l, objectives[PRIMARY].lenses[l].targets])) : null,
-      objectives,
-      seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+/**
+ * How much one run says about its grid point, for each score kind: among the best grid points
+ * (the top 10% and 25% by mean score), the standard deviation between a grid point's seeds
+ * (within), that of the grid points' true values (between, estimated from their means), and the
+ * intraclass correlation between / (between + within): the share of a run's score that is the
+ * grid point rather than luck. The measure behind the choice of score (README, "Which score").
+ */
+function noiseOf(table: TableFile, metric: MetricKey) {
+  return Object.fromEntries(SCORE_KINDS.map((score) => {
+    const o = new TabularObjective(table, { metric, score });
+    const order = o.meanValue.map((m, k) => [m, k]).filter(([m]) => Number.isFinite(m)).sort((a, b) => a[0] - b[0]).map(([, k]) => k);
+    const k = table.seeds.length;
+    const at = (share: number) => {
+      const top = order.slice(0, Math.max(3, Math.floor(order.length * share)));
+      const means = top.map((c) => o.meanValue[c]);
+      const within = top.map((c, i) => o.outcome[c].reduce((a, r) => a + (r.value - means[i]) ** 2, 0) / (k - 1)).reduce((a, b) => a + b, 0) / top.length;
+      const grand = means.reduce((a, b) => a + b, 0) / means.length;
+      const between = Math.max(0, means.reduce((a, m) => a + (m - grand) ** 2, 0) / (means.length - 1) - within / k);
+      const p3 = (v: number) => Number(v.toPrecision(3));
+      return { gridPoints: top.length, withinSd: p3(Math.sqrt(within)), betweenSd: p3(Math.sqrt(between)), icc: Number((between / (between + within || 1)).toFixed(2)) };
     };
-    mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
-    const text = JSON.stringify(out, null, 2);
-    writeFileSync(new URL('./out/search.json', import.meta.url), `${text}\n`);
-    process.stdout.write(`${text}\n`);
-    // the bench reports misses rather than failing on them; it fails only when it is broken
-    for (const o of Object.values(objectives)) expect(Object.keys(o.strategies)).toEqual(expect.arrayContaining(KINDS));
-  });
-});
+    return [score, { top10: at(0.1), top25: at(0.25) }];
+  }));
+}
+
+/** The pass/fail of `a` no worse than `b` on median and reach rate, with the difference's interval. */
+function noWorse(name: string, a: Runs, b: Runs, l: Lens, stream: string) {
+  const ma = quantile(a.trials[l], 0.5);
+  const mb = quantile(b.trials[l], 0.5);
+  const ra = a.trials[l].filter(Number.isFinite).length;
+  const rb = b.trials[l].filter(Number.isFinite).length;
+  const diff = bootstrapMedianDiff(a.trials[l], b.trials[l], BOOTSTRAP_SEED, stream);
+  return {
+    name,
+    lens: l,
+    pass: ma <= mb && ra >= rb,
+    detail: {
+      median: [num(ma, 1, `>${CAP}`), num(mb, 1, `>${CAP}`)],
+      reached: [`${ra}/${a.trials[l].length}`, `${rb}/${b.trials[l].length}`],
+      medianDifference: interval(diff, 1, `${CAP}+`),
+    },
+  };
+}
+
+async function benchTable(opts: Options, name: string) {
+  const t0 = performance.now();
+  const tableFile = name in TABLE_SPECS ? fileURLToPath(tablePath(name as TableName)) : name;
+  const table = loadTable(tableFile);
+  const obj = new TabularObjective(table, opts.objective);
+  log(`${table.name}: ${table.configs.length} grid points x ${table.seeds.length} seeds, ${opts.objective.metric} scored '${opts.objective.score}'`);
+
+  // 1. the reference, from seeds no strategy is scored on
+  const refTraces = opts.referenceSeeds.map((seed) => runStudy(create('random', obj, seed), obj, seed, (t) => t.trials.length >= BUDGET));
+  const reference = Object.fromEntries(LENSES.map((l) => [l, quantile(refTraces.map((t) => last(t, l)), 0.5)])) as Record<Lens, number>;
+  const runValues = obj.values().flat();
+
+  // 2. Optuna's samplers, in a Python process running beside ours
+  const s0 = performance.now();
+  const optunaDone = runOptuna(opts, tableFile, obj, reference);
+
+  // 3. ours
+  const names = [...KINDS, ...(opts.variants ? Object.keys(VARIANTS) : [])].filter((k) => !opts.strategies || opts.strategies.includes(k));
+  const runs: Record<string, Runs> = {};
+  const full: Record<string, StudyTrace[]> = {};
+  for (const k of names) {
+    const s0 = performance.now();
+    const make = (seed: number) => (k in VARIANTS ? VARIANTS[k](obj, seed) : create(k as StrategyKind, obj, seed));
+    const traces = await eachSeed(opts.seeds, (seed) => runStudy(make(seed), obj, seed,
+      (t) => t.trials.length >= CAP || (t.trials.length >= BUDGET && LENSES.every((l) => last(t, l) <= reference[l]))));
+    runs[k] = runsOf(traces, reference, 'ours', (performance.now() - s0) / 1000);
+    full[k] = traces;
+    log(`  ${k}: ${runs[k].seconds} s`);
+  }
+
+  // 4. pruning
+  const pruned = opts.pruners && PRUNED_BASES.every((b) => full[b]) ? await benchPruned(obj, opts.seeds, opts.minEpochs, full) : {};
+  log(`  pruners: done`);
+
+  const optuna = await optunaDone;
+  if ('runs' in optuna) Object.assign(runs, optuna.runs);
+  log(`  optuna: ${'runs' in optuna ? `done after ${((performance.now() - s0) / 1000).toFixed(0)} s` : `skipped (${optuna.skipped})`}`);
+
+  // targets (judged lens)
+  const l = JUDGED;
+  const med = (k: string) => quantile(runs[k].trials[l], 0.5);
+  const reach = (k: string) => runs[k].trials[l].filter(Number.isFinite).length / runs[k].trials[l].length;
+  const targets: object[] = [];
+  if (runs.random) {
+    for (const k of ['tpe', 'gp'].filter((x) => runs[x])) {
+      const m = bootstrapMedian(runs[k].trials[l], BOOTSTRAP_SEED, `${table.name}:${k}:${l}`);
+      targets.push({
+        name: `${k}: median trials to reach random's best-of-${BUDGET} <= ${TARGETS.modelVsRandom} x random's, reached in >= ${TARGETS.reachRate * 100}% of seeds`,
+        lens: l,
+        pass: med(k) <= TARGETS.modelVsRandom * med('random') && reach(k) >= TARGETS.reachRate,
+        detail: { median: interval(m, 1, `>${CAP}`), threshold: num(TARGETS.modelVsRandom * med('random'), 1, `>${CAP}`), reached: reachOf(runs[k].trials[l]) },
+      });
+    }
+    if (runs.quasirandom) targets.push(noWorse('quasirandom no worse than random', runs.quasirandom, runs.random, l, `${table.name}:qr`));
+  }
+  const optunaTpe = ['optuna tpe', 'optuna tpe-multivariate'].filter((k) => runs[k]);
+  if (runs.tpe && optunaTpe.length) {
+    // Optuna's better TPE: lower median, then higher reach rate
+    const best = optunaTpe.sort((a, b) => med(a) - med(b) || reach(b) - reach(a))[0];
+    targets.push(noWorse(`tpe no worse than Optuna's best TPE (${best.replace('optuna ', '')})`, runs.tpe, runs[best], l, `${table.name}:tpe-optuna`));
+  }
+  if (runs.evolution && runs['optuna cmaes']) targets.push(noWorse('evolution no worse than Optuna\'s CMA-ES', runs.evolution, runs['optuna cmaes'], l, `${table.name}:evo-cma`));
+  for (const k of ['asha+random', 'asha+tpe', 'hyperband+random', 'hyperband+tpe'].filter((x) => pruned[x])) {
+    const share = pruned[k].share[l];
+    targets.push({
+      name: `${k}: within ${WITHIN * 100}% of the full-budget value with <= 1/3 of its epochs (median over seeds)`,
+      lens: l,
+      pass: quantile(share, 0.5) <= TARGETS.prunedEpochShare,
+      detail: { median: interval(bootstrapMedian(share, BOOTSTRAP_SEED, `${table.name}:${k}`), 3, '>1'), threshold: Number(TARGETS.prunedEpochShare.toFixed(3)), reached: reachOf(share) },
+    });
+  }
+
+  const metricOut = (v: number) => Number((opts.objective.metric === 'valAcc' ? -v : v).toFixed(4));
+  /** median and 95% interval of the incumbents' true values, in metric units, and the share of
+   *  seeds whose incumbent is the best grid point they tried. */
+  const incumbentSummary = (r: Runs, stream: string) => {
+    const m = bootstrapMedian(r.incumbent.map(metricOut), BOOTSTRAP_SEED, stream);
+    return { median: { value: Number(m.value.toFixed(4)), ci95: [Number(m.lo.toFixed(4)), Number(m.hi.toFixed(4))] }, isBestTried: Number(r.picksBestTried.toFixed(2)) };
+  };
+  return {
+    table: {
+      name: table.name,
+      generated: table.generated.date,
+      trainer: table.generated.trainer ?? 'trainTrial',
+      gridPoints: table.configs.length,
+      seeds: table.seeds.length,
+      epochs: table.epochs,
+      axes: Object.fromEntries(table.axes.map((a) => [a.name, a.values])),
+    },
+    noise: noiseOf(table, opts.objective.metric),
+    reference: {
+      seeds: `${opts.referenceSeeds[0]}..${opts.referenceSeeds[opts.referenceSeeds.length - 1]}`,
+      tried: { value: metricOut(reference.tried), shareOfGridPointsReachingIt: Number((obj.meanValue.filter((v) => v <= reference.tried).length / obj.meanValue.length).toFixed(4)) },
+      observed: { value: metricOut(reference.observed), shareOfRunsReachingIt: Number((runValues.filter((v) => v <= reference.observed).length / runValues.length).toFixed(4)) },
+    },
+    strategies: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, {
+      source: r.source,
+      ...(r.settings ? { settings: r.settings } : {}),
+      ...Object.fromEntries(LENSES.map((x) => [x, summary(r.trials[x], `${table.name}:${k}:${x}`)])),
+      incumbentAt64: incumbentSummary(r, `${table.name}:${k}:incumbent`),
+      repeatedGridPoints: Number(quantile(r.repeats, 0.5).toFixed(3)),
+      seconds: r.seconds,
+    }])),
+    optuna: 'runs' in optuna ? { version: optuna.version, skipped: optuna.skipped } : { skipped: optuna.skipped },
+    pruned: Object.fromEntries(Object.entries(pruned).map(([k, r]) => [k, {
+      ...Object.fromEntries(LENSES.map((x) => [x, summary(r.share[x], `${table.name}:${k}:${x}`, 3, '>1')])),
+      epochsPerTrialShare: Number(quantile(r.perTrial, 0.5).toFixed(3)),
+    }])),
+    targets,
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  };
+}
+
+/** Entry point (see the file comment for the options). */
+export async function main(args: string[]): Promise<void> {
+  const opts = parseOptions(args);
+  const t0 = performance.now();
+  const tables: Record<string, Awaited<ReturnType<typeof benchTable>>> = {};
+  for (const name of opts.tables) {
+    const r = await benchTable(opts, name);
+    tables[r.table.name] = r;
+  }
+  const out = {
+    bench: 'search',
+    settings: {
+      studySeeds: opts.seeds.length, referenceSeeds: `${opts.referenceSeeds.length}, from ${REFERENCE_SEED0 + 1}`, budget: BUDGET, cap: CAP,
+      gridPoints: GRID_POINTS, parallel: 1, within: WITHIN, judgedLens: JUDGED,
+      pruners: { eta: 3, minEpochs: opts.minEpochs, median: 'createMedianPruner() defaults' },
+      objective: {
+        ...opts.objective,
+        ...(opts.objective.score === 'restoreBest' ? { earlyStopping: EARLY_STOPPING } : {}),
+        ...(opts.objective.score === 'lastMean' ? { lastMeanEpochs: LAST_MEAN_EPOCHS } : {}),
+      },
+      intervals: `95%: medians by percentile bootstrap (${BOOTSTRAP_RESAMPLES} resamples, seed ${BOOTSTRAP_SEED}); reach rates by Wilson score`,
+      snapping: 'nearest grid value per axis in the unit interval the strategy samples (log-aware); categoricals exact',
+      noise: 'each trial replays the run of one stored seed, a hash of (study seed, trial number)',
+      lenses: {
+        tried: 'best mean score over the stored seeds among the grid points of the complete trials so far',
+        observed: 'best score seen so far, noise included',
+        incumbentAt64: 'mean score over the stored seeds of the grid point of the best trial seen, after the first 64 trials',
+      },
+    },
+    tables,
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+  };
+  const text = JSON.stringify(out, null, 2);
+  const dir = new URL('./out/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL('./search.json', dir), `${text}\n`);
+  process.stdout.write(`${text}\n`);
+}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { allIndices, configIndex, loadTable, snapIndices, TABLE_SPEC, type TableRun } from '../../../bench/tabular/table';
+import { allIndices, configIndex, loadTable, snapIndices, TABLE_SPECS, type TableName, type TableRun } from '../../../bench/tabular/table';
 
-// The committed tabular benchmark (bench/tabular/digits-mlp.json) must be complete and match
-// the grid it claims, so that a broken or partial regeneration is caught here, not in the bench.
-const table = loadTable();
+// The committed tabular benchmarks (bench/tabular/*.json) must be complete and match the grids
+// they claim, so that a broken or partial regeneration is caught here, not in the bench.
 
 function finiteCurve(c: (number | null)[]): boolean {
   return c.every((v) => typeof v === 'number' && Number.isFinite(v));
@@ -25,18 +24,25 @@ function checkRun(r: TableRun, epochs: number): string | null {
   return `status ${r.status}`;
 }
 
-describe('tabular benchmark fixture (digits-mlp)', () => {
-  it('describes the grid of TABLE_SPEC', () => {
+describe.each(Object.keys(TABLE_SPECS) as TableName[])('tabular benchmark table %s', (name) => {
+  const spec = TABLE_SPECS[name];
+  const table = loadTable(name);
+
+  it('describes the grid of its spec', () => {
     expect(table.format).toBe('hpp-tabular-benchmark');
     expect(table.version).toBe(1);
-    expect(table.name).toBe(TABLE_SPEC.name);
-    expect(table.epochs).toBe(TABLE_SPEC.model.epochs);
-    expect(table.seeds).toEqual(TABLE_SPEC.seeds);
-    expect(table.model).toEqual(TABLE_SPEC.model);
-    expect({ ...table.data, nTrain: undefined, nVal: undefined }).toEqual({ ...TABLE_SPEC.data, nTrain: undefined, nVal: undefined });
-    expect(table.axes).toEqual(TABLE_SPEC.axes.map((a) => ({ name: a.name, spec: a.spec, values: a.values })));
+    expect(table.name).toBe(spec.name);
+    expect(table.epochs).toBe(spec.model.epochs);
+    expect(table.seeds).toEqual(spec.seeds);
+    expect(table.model).toEqual(spec.model);
+    expect({ ...table.data, nTrain: undefined, nVal: undefined }).toEqual({ ...spec.data, nTrain: undefined, nVal: undefined });
+    expect(table.axes).toEqual(spec.axes.map((a) => ({ name: a.name, spec: a.spec, values: a.values })));
     expect(table.generated.command).toContain('bench:search:generate');
     expect(table.generated.wallTimeSec).toBeGreaterThan(0);
+  });
+
+  it('has at least 5 training seeds per grid point', () => {
+    expect(table.seeds.length).toBeGreaterThanOrEqual(5);
   });
 
   it('has every grid point, in order, with one run per seed', () => {
@@ -45,7 +51,7 @@ describe('tabular benchmark fixture (digits-mlp)', () => {
     grid.forEach((idx, k) => {
       const c = table.configs[k];
       expect(configIndex(table.axes, idx)).toBe(k);
-      expect(snapIndices(TABLE_SPEC.axes, c.params)).toEqual(idx);
+      expect(snapIndices(spec.axes, c.params)).toEqual(idx);
       expect(c.runs.map((r) => r.seed)).toEqual(table.seeds);
     });
   });
@@ -55,16 +61,17 @@ describe('tabular benchmark fixture (digits-mlp)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('holds real trainings: some learn digits well, and seeds differ', () => {
+  it('holds real trainings: some learn well, some do not, and seeds differ', () => {
     const finalAcc = table.configs.flatMap((c) => c.runs.map((r) => r.valAcc[r.valAcc.length - 1] ?? 0));
     expect(Math.max(...finalAcc)).toBeGreaterThan(0.9);
-    expect(Math.min(...finalAcc)).toBeLessThan(0.9);
+    expect(Math.min(...finalAcc)).toBeLessThan(0.8);
     const seedsDiffer = table.configs.filter((c) => c.runs.some((r) => r.valLoss.join() !== c.runs[0].valLoss.join())).length;
     expect(seedsDiffer).toBeGreaterThan(table.configs.length / 2);
   });
 });
 
 describe('snapIndices (tabular objective: params -> nearest grid point)', () => {
+  const axes = TABLE_SPECS['digits-mlp'].axes;
   const base = { learningRate: 1e-3, batchSize: 32, dropout: 0, l2: 1e-5, units: 16 };
   const cases: [string, Partial<typeof base>, number, number][] = [
     // [what, params, axis, expected value index]
@@ -80,10 +87,17 @@ describe('snapIndices (tabular objective: params -> nearest grid point)', () => 
     ['units 33 -> 64', { units: 33 }, 4, 1],
   ];
   it.each(cases)('%s', (_, p, axis, want) => {
-    expect(snapIndices(TABLE_SPEC.axes, { ...base, ...p })[axis]).toBe(want);
+    expect(snapIndices(axes, { ...base, ...p })[axis]).toBe(want);
+  });
+
+  it('snaps an int axis with linear steps (spiral depth)', () => {
+    const spiral = TABLE_SPECS['spiral-mlp'].axes;
+    const p = { learningRate: 1e-3, depth: 2, units: 16, l2: 1e-4, batchSize: 16 };
+    expect(snapIndices(spiral, p)).toEqual([1, 1, 1, 1, 0]);
+    expect(snapIndices(spiral, { ...p, depth: 3, units: 8 })).toEqual([1, 2, 0, 1, 0]);
   });
 
   it('rejects a categorical value that is not on the grid', () => {
-    expect(() => snapIndices(TABLE_SPEC.axes, { ...base, batchSize: 64 })).toThrow(/not a grid value/);
+    expect(() => snapIndices(axes, { ...base, batchSize: 64 })).toThrow(/not a grid value/);
   });
 });
