@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { useApp } from './harness.mjs';
+import { sweepEnded, sweepsDone } from './page.mjs';
 
 const SHOTS = 'test-results';
 const TABLE = 'section[aria-labelledby="table-title"]';
@@ -35,9 +36,9 @@ test('analysis views: brush, trial metrics, CSV export, screenshots', { timeout:
 
   // a small real sweep on the default experiment
   await page.getByRole('spinbutton', { name: /Trial budget/ }).fill('6');
+  const n = await sweepsDone(page);
   await page.getByRole('button', { name: /Run sweep/ }).click();
-  await page.getByRole('button', { name: /Cancel/ }).waitFor({ state: 'visible' });
-  await page.waitForFunction(() => document.querySelector('button.danger')?.hasAttribute('disabled'), null, { timeout: 150_000 });
+  await sweepEnded(page, n, 150_000);
   assert.equal((await tableIds(page)).length, 6);
 
   // the raw values of every trial, from the CSV export
