@@ -23,7 +23,7 @@ import { defaultPopulationSize } from '../search/evolution';
 import { defaultStartupTrials } from '../search/history';
 import { gridValues } from '../search/space';
 import { defaultStudyName } from '../study/record';
-import { trialConfig } from '../train/config';
+import { RUN_SEED_STRIDE, trialConfig } from '../train/config';
 import type { DatasetIdentity } from '../study/types';
 import { EXTERNAL_NAMES } from './names';
 import { OPTUNA_FORMAT } from './optuna-attrs';
@@ -190,7 +190,7 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
     repeats: s.repeats,
     budget: s.budget,
     // Trial 0's seeds from the app's own trial config; the per-run offsets as train/pool.ts's runGroup adds them.
-    seeds: { trialBase: base.seed, shuffle: base.shuffleSeed ?? base.seed, repeatStride: 7919, foldStride: 104729 },
+    seeds: { trialBase: base.seed, shuffle: base.shuffleSeed ?? base.seed, repeatStride: RUN_SEED_STRIDE.repeat, foldStride: RUN_SEED_STRIDE.fold },
     // As src/lib/model/build.ts builds them: tfjs defaults with the float32 backend's epsilon.
     training: { adamBeta1: 0.9, adamBeta2: 0.999, epsilon: 1e-7, momentum: 0.9, rmspropDecay: 0.9, randomNormalStd: 0.05 },
     data: {

@@ -2,6 +2,13 @@ import type { Experiment, TrialParams } from '../experiment/types';
 import { resolveModel } from '../model/spec';
 import type { TrialConfig } from './types';
 
+/** Seed strides of a trial's later runs: repeat r and fold f train with seeds offset by
+ *  r × REPEAT + f × FOLD (primes, so no two runs of a study share a seed). */
+export const RUN_SEED_STRIDE = { repeat: 7919, fold: 104729 } as const;
+
+/** The seed offset of run (repeat, fold) of a trial. */
+export const runSeedOffset = (repeat: number, fold: number): number => repeat * RUN_SEED_STRIDE.repeat + fold * RUN_SEED_STRIDE.fold;
+
 /**
  * The config of trial `id` of `experiment` with its searched `params`: its model, its seed, and
  * the sweep's shared mini-batch order. One place for the pool and for views rebuilt from a saved

@@ -9,7 +9,7 @@ import { batchKey, MAX_BATCH, type ProbeShape } from './batching';
 import { calibrate, calibrationKey, deviceId, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 import { Watchdog } from './watchdog';
-import { trialConfig } from './config';
+import { runSeedOffset, trialConfig } from './config';
 
 /** Creates a dedicated worker running src/lib/train/worker.ts. Injected so tests and hosts can differ. */
 export type WorkerFactory = () => Worker;
@@ -408,7 +408,7 @@ export class Sweep {
       const repeat = Math.floor(run / data.length);
       const alive = group.map((_, i) => i).filter((i) => results[i].every((r) => r.status === 'complete'));
       if (alive.length === 0) break;
-      const offset = repeat * 7919 + fold * 104729;
+      const offset = runSeedOffset(repeat, fold);
       const cfgs = alive.map((i) => {
         const c = group[i].cfg;
         return { ...c, seed: c.seed + offset, shuffleSeed: c.shuffleSeed! + offset, boundaryGrid: run === 0 ? c.boundaryGrid : 0 };

@@ -1,4 +1,4 @@
-import type { Experiment, TrialParams } from '../../lib/experiment/types';
+import type { Experiment } from '../../lib/experiment/types';
 import type { PrunerSnapshot, StrategySnapshot } from '../../lib/search/types';
 import type { SearchSession } from '../../lib/study/session';
 import { finalMetric, isBetter, type MetricKey } from '../../lib/analysis/metric';
@@ -225,5 +225,3 @@ export class SweepHost {
   }
 }
 
-/** Params typed in the manual "Queue a trial" form, and the live queue manual search takes from. */
-export type ManualQueue = TrialParams[];

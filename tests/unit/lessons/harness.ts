@@ -23,6 +23,7 @@ import { openSearch } from '../../../src/lib/study/session';
 import { combineRuns, endValue } from '../../../src/lib/train/aggregate';
 import { trainBatch } from '../../../src/lib/train/batched';
 import { batchKey, MAX_BATCH } from '../../../src/lib/train/batching';
+import { runSeedOffset } from '../../../src/lib/train/config';
 import type { EpochMetrics, TrainData, TrialConfig, TrialResult } from '../../../src/lib/train/types';
 
 /** A finished trial with its whole result (a LessonTrial, like the page's TrialView). */
@@ -81,7 +82,7 @@ export async function runExperiment(e: Experiment): Promise<HarnessTrial[]> {
       const results: TrialResult[][] = group.map(() => []);
       for (let run = 0; run < runs; run++) {
         const fold = run % data.length;
-        const offset = Math.floor(run / data.length) * 7919 + fold * 104729;
+        const offset = runSeedOffset(Math.floor(run / data.length), fold);
         const alive = group.map((_, i) => i).filter((i) => results[i].every((r) => r.status === 'complete'));
         if (alive.length === 0) break;
         const cfgs = alive.map((i) => ({ ...group[i].cfg, seed: group[i].cfg.seed + offset, shuffleSeed: group[i].cfg.shuffleSeed! + offset }));
