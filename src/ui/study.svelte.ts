@@ -287,6 +287,8 @@ export class Study {
         },
       });
       this.library.running = false;
+      // the calibration may have measured this device during the sweep: the estimate uses it now
+      void this.refreshRate();
       this.persistNow();
       await this.library.flush();
       if (this.linked) this.compareWithLinked();
