@@ -21,7 +21,7 @@ function pageCsp(root) {
 /** Serves `root` on 127.0.0.1 at a free port under `prefix` (to prove the build works from a sub-path).
  *  Every response carries the page's own Content-Security-Policy as a header, as a careful host
  *  would send it: so the workers (which a <meta> does not reach) run under it too. */
-export async function serve(root = resolve('dist'), prefix = '/app/') {
+export async function serve(root = resolve(process.env.E2E_DIST ?? 'dist'), prefix = '/app/') {
   const csp = pageCsp(root);
   const server = createServer((req, res) => {
     if (csp) res.setHeader('Content-Security-Policy', csp);
