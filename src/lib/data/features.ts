@@ -106,8 +106,9 @@ export function topKData(data: TrainData, topK: number | undefined): TrainData {
   if (!(k > 0 && k < data.d) || !data.ranking) return data;
   const cols = [...data.ranking.slice(0, k)].sort((a, b) => a - b);
   const pick = (x: Float32Array) => pickColumns(x, data.d, cols);
+  const { image: _image, ...rest } = data; // a few kept pixels are no longer an image
   return {
-    ...data,
+    ...rest,
     key: `${data.key}|top${k}`,
     d: k,
     xTrain: pick(data.xTrain),

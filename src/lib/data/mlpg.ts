@@ -82,7 +82,9 @@ export function parseMlpg(header: unknown, bin: ArrayBuffer): Dataset {
   if (h.y.shape.length !== 1 || h.y.shape[0] !== n) fail(`y.shape is [${h.y.shape}] but should be [${n}]`);
   if (h.x.shape.length < 2) fail(`x.shape [${h.x.shape}] has no feature axis`);
   const d = h.x.shape.slice(1).reduce((a, b) => a * b, 1);
-  if (h.features.length !== d) fail(`${h.features.length} feature names for ${d} features`);
+  // An image file may name its pixels with one entry (e.g. "pixels_28x28"): they become px_<row>_<col>.
+  const features = h.image && h.features.length === 1 && d > 1 ? pixelNames(h.image.width, h.image.height, h.image.channels) : h.features;
+  if (features.length !== d) fail(`${h.features.length} feature names for ${d} features`);
   if (h.image && h.image.width * h.image.height * h.image.channels !== d) {
     fail(`image ${h.image.width}x${h.image.height}x${h.image.channels} does not match ${d} features`);
   }
@@ -122,7 +124,7 @@ export function parseMlpg(header: unknown, bin: ArrayBuffer): Dataset {
     id: h.id,
     name: h.name,
     task: h.task,
-    features: h.features,
+    features,
     classes: h.classes,
     target: h.target,
     n,
@@ -142,6 +144,13 @@ export function parseMlpg(header: unknown, bin: ArrayBuffer): Dataset {
       preprocessing: h.preprocessing,
     },
   });
+}
+
+/** Names of the pixels of a w×h×c image, row-major: px_<row>_<col> (…_<channel> for c > 1). */
+function pixelNames(w: number, h: number, c: number): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < h; r++) for (let q = 0; q < w; q++) for (let k = 0; k < c; k++) out.push(c > 1 ? `px_${r}_${q}_${k}` : `px_${r}_${q}`);
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { DataSpec } from '../experiment/types';
 import { makeRng, shuffle } from '../search/rng';
 import type { Rng } from '../search/rng';
-import type { TrainData } from '../train/types';
+import type { ImageLayout, TrainData } from '../train/types';
 import { selectColumns, trainingRanking } from './features';
 import { makeDataset } from './hash';
 import type { Dataset } from './types';
@@ -184,9 +184,30 @@ export function withTestSplit(ds: Dataset, fraction: number, seed: number): Data
   return makeDataset({ ...ds, x, y: Float32Array.from(order, (i) => ds.y[i]), testRange: [rest.length, ds.n] });
 }
 
+/** One mean and sd over every value of the training rows, repeated for each of the d columns. */
+export function standardizeAll(x: Float32Array, d: number, trainIdx: ArrayLike<number>): ColumnStats {
+  const m = trainIdx.length * d;
+  if (m === 0) throw new RangeError('cannot standardise on zero training rows');
+  let mean = 0;
+  for (let r = 0; r < trainIdx.length; r++) for (let j = 0; j < d; j++) mean += x[trainIdx[r] * d + j] / m;
+  let sq = 0;
+  for (let r = 0; r < trainIdx.length; r++) for (let j = 0; j < d; j++) sq += (x[trainIdx[r] * d + j] - mean) ** 2 / m;
+  const std = Math.sqrt(sq) > 1e-6 * (1 + Math.abs(mean)) ? Math.sqrt(sq) : 1;
+  return { mean: new Array<number>(d).fill(mean), std: new Array<number>(d).fill(std) };
+}
+
+/** The image layout of `ds`'s rows, when it is an image dataset that kept every pixel. */
+function imageLayout(ds: Dataset, stats: ColumnStats): ImageLayout | undefined {
+  const img = ds.image;
+  if (!img || img.width * img.height * img.channels !== ds.d) return undefined;
+  return { width: img.width, height: img.height, channels: img.channels, maxValue: img.maxValue, mean: stats.mean, std: stats.std };
+}
+
 /** Train/validation rows standardised with statistics of the training rows only (and the test rows likewise). */
 function assemble(ds: Dataset, key: string, split: SplitIndices): Prepared {
-  const xStats = standardize(ds.x, ds.d, split.train);
+  const layout = ds.image?.scaling === 'image' && ds.image.width * ds.image.height * ds.image.channels === ds.d;
+  const xStats = (layout ? standardizeAll : standardize)(ds.x, ds.d, split.train);
+  const image = imageLayout(ds, xStats);
   const yStats = ds.task === 'regression' ? standardize(ds.y, 1, split.train) : undefined;
   const ys = (idx: Int32Array) => (yStats ? applyStandardize(ds.y, 1, idx, yStats) : Float32Array.from(idx, (i) => ds.y[i]));
   const test = split.test.length > 0 ? { x: applyStandardize(ds.x, ds.d, split.test, xStats), y: ys(split.test) } : undefined;
@@ -200,6 +221,7 @@ function assemble(ds: Dataset, key: string, split: SplitIndices): Prepared {
     xVal: applyStandardize(ds.x, ds.d, split.val, xStats),
     yVal: ys(split.val),
     ...(test ? { xTest: test.x, yTest: test.y } : {}),
+    ...(image ? { image } : {}),
   };
   // the filter scores see the training rows only
   data.ranking = trainingRanking(data);

@@ -24,6 +24,11 @@ export interface ImageInfo {
   channels: number;
   /** largest pixel value (16 for digits8x8, 255 for MNIST). */
   maxValue: number;
+  /** 'image': standardised with one mean and sd over all pixels (a shifted image means the same
+   *  thing), as for the CNN datasets; absent or 'pixel': per pixel, like any other feature. */
+  scaling?: 'image' | 'pixel';
+  /** whether a mirror image is still the same class (clothes yes, digits no). */
+  flips?: boolean;
 }
 
 /** A loaded dataset in memory: raw (unnormalised) features and targets. */

@@ -1,4 +1,4 @@
-import type { EarlyStoppingConfig, Experiment, ModelSpec, ParamName, ParamSpec, PrunerConfig, SearchSpace } from './types';
+import type { ConvBlockSpec, EarlyStoppingConfig, Experiment, ModelSpec, ParamName, ParamSpec, PrunerConfig, SearchSpace } from './types';
 import { PARAMS } from './params';
 
 /** The ModelSpec fields a saved experiment may lack, and the value each one then has: a constant
@@ -13,10 +13,18 @@ export const MODEL_DEFAULTS = {
   beta1: 0.9,
   beta2: 0.999,
   topK: 0,
+  augShift: 0,
+  augRotate: 0,
+  augNoise: 0,
+  augFlip: 'off',
 } as const satisfies Required<Pick<ModelSpec, OptionalModelKey>>;
 
 /** The optional ModelSpec fields. */
-export type OptionalModelKey = 'lrSchedule' | 'lrWarmup' | 'lrStepSize' | 'lrDecay' | 'lrFinal' | 'momentum' | 'beta1' | 'beta2' | 'topK';
+export type OptionalModelKey = 'lrSchedule' | 'lrWarmup' | 'lrStepSize' | 'lrDecay' | 'lrFinal' | 'momentum' | 'beta1' | 'beta2' | 'topK'
+  | 'augShift' | 'augRotate' | 'augNoise' | 'augFlip';
+
+/** The convolution block that `convBlocks` adds when a model has none to copy. */
+export const DEFAULT_CONV_BLOCK = { filters: 8, kernel: 3, stride: 1, padding: 'same', activation: 'relu', pool: 'max' } as const satisfies ConvBlockSpec;
 
 /** `model`'s value of an optional field, or its default. */
 export function modelValue<K extends OptionalModelKey>(model: ModelSpec, key: K): NonNullable<ModelSpec[K]> {

@@ -1,4 +1,4 @@
-import type { Activation, Condition, LayerUnitsName, OptimizerName, ParamName, ParamSpec, ScheduleKind, WeightInit, BackendPref, StrategyKind } from './types';
+import type { Activation, Condition, FlipKind, LayerUnitsName, OptimizerName, PaddingKind, ParamName, ParamSpec, PoolKind, ScheduleKind, WeightInit, BackendPref, StrategyKind } from './types';
 
 /** Display and validation facts about one searchable hyperparameter. One place per fact. */
 export interface ParamMeta {
@@ -21,6 +21,8 @@ export interface ParamMeta {
   suggested: Exclude<ParamSpec, { type: 'fixed' }>;
   /** the parameter exists only under this condition on its parent (which comes earlier in PARAMS). */
   when?: Condition;
+  /** only for image data (conv blocks, augmentation): the UI offers it for image datasets only. */
+  imageOnly?: true;
 }
 
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'tanh', 'sigmoid', 'linear'];
@@ -28,6 +30,9 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam', 
 export const SCHEDULES: readonly ScheduleKind[] = ['constant', 'step', 'exponential', 'cosine'];
 /** The per-layer units parameters, layer 2 first (layer 1 takes `units`). */
 export const LAYER_UNITS: readonly LayerUnitsName[] = ['units2', 'units3', 'units4', 'units5', 'units6'];
+export const POOLS: readonly PoolKind[] = ['max', 'avg', 'none'];
+export const PADDINGS: readonly PaddingKind[] = ['same', 'valid'];
+export const FLIPS: readonly FlipKind[] = ['off', 'horizontal'];
 export const INITS: readonly WeightInit[] = ['glorotUniform', 'heNormal', 'leCunNormal', 'randomNormal'];
 export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 export const STRATEGY_KINDS: readonly StrategyKind[] = ['grid', 'random', 'quasirandom', 'tpe', 'gp', 'evolution', 'manual'];
@@ -57,6 +62,11 @@ export const LIMITS = {
   maxEta: 6,
   maxFeatures: 1024,
   maxNameLength: 200,
+  maxConvBlocks: 4,
+  maxFilters: 128,
+  maxKernel: 7,
+  maxShift: 8,
+  maxRotate: 45,
 } as const;
 
 /** Pruner kinds in the order the UI offers them. */
@@ -92,10 +102,26 @@ export const PARAMS: readonly ParamMeta[] = [
     name, label: `Units of layer ${i + 2}`, unit: 'neurons', kind: 'int', min: 1, max: LIMITS.maxUnits,
     suggested: { type: 'int', low: 4, high: 64, log: true }, when: { parent: 'depth', atLeast: i + 2 },
   })),
+  { name: 'convBlocks', label: 'Conv blocks', unit: 'convolution + pooling, image data only', kind: 'int', min: 0, max: LIMITS.maxConvBlocks,
+    suggested: { type: 'int', low: 1, high: 2, log: false }, imageOnly: true },
+  { name: 'filters', label: 'Filters per conv block', unit: 'feature maps', kind: 'int', min: 1, max: LIMITS.maxFilters,
+    suggested: { type: 'int', low: 4, high: 32, log: true }, when: { parent: 'convBlocks', atLeast: 1 }, imageOnly: true },
+  { name: 'kernelSize', label: 'Kernel size', unit: 'pixels (square)', kind: 'int', min: 1, max: LIMITS.maxKernel,
+    suggested: { type: 'categorical', choices: [3, 5] }, when: { parent: 'convBlocks', atLeast: 1 }, imageOnly: true },
+  { name: 'pooling', label: 'Pooling', unit: '2×2 after each conv', kind: 'categorical', options: POOLS,
+    suggested: { type: 'categorical', choices: ['max', 'avg'] }, when: { parent: 'convBlocks', atLeast: 1 }, imageOnly: true },
   { name: 'epochs', label: 'Epochs', unit: 'passes', kind: 'int', min: 1, max: LIMITS.maxEpochs,
     suggested: { type: 'int', low: 10, high: 100, log: false } },
   { name: 'topK', label: 'Top-k features', unit: 'best by filter score, 0 = all', kind: 'int', min: 0, max: LIMITS.maxFeatures,
     suggested: { type: 'int', low: 2, high: 8, log: false } },
+  { name: 'augShift', label: 'Augment: shift', unit: 'pixels, at most, each way', kind: 'int', min: 0, max: LIMITS.maxShift,
+    suggested: { type: 'int', low: 0, high: 3, log: false }, imageOnly: true },
+  { name: 'augRotate', label: 'Augment: rotation', unit: 'degrees, at most, each way', kind: 'float', min: 0, max: LIMITS.maxRotate,
+    suggested: { type: 'float', low: 0, high: 15, log: false }, imageOnly: true },
+  { name: 'augNoise', label: 'Augment: noise', unit: 'sd, fraction of the pixel range', kind: 'float', min: 0, max: 1,
+    suggested: { type: 'float', low: 0, high: 0.2, log: false }, imageOnly: true },
+  { name: 'augFlip', label: 'Augment: flip', unit: '', kind: 'categorical', options: FLIPS,
+    suggested: { type: 'categorical', choices: ['off', 'horizontal'] }, imageOnly: true },
   { name: 'optimizer', label: 'Optimizer', unit: '', kind: 'categorical', options: OPTIMIZERS,
     suggested: { type: 'categorical', choices: ['sgd', 'adam'] } },
   { name: 'momentum', label: 'Momentum', unit: 'μ', kind: 'float', min: 0, max: 1, maxExclusive: true,

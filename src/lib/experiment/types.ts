@@ -42,8 +42,31 @@ export interface LayerSpec {
   activation: Activation;
 }
 
-/** The network and its training settings (values used when a parameter is "fixed"). */
+/** Pooling after a convolution block (2×2, stride 2), or none. */
+export type PoolKind = 'max' | 'avg' | 'none';
+/** Zero padding of a convolution: 'same' keeps the width at stride 1, 'valid' shrinks it by kernel − 1. */
+export type PaddingKind = 'same' | 'valid';
+/** Horizontal flip as augmentation: only for images where a mirror image is the same class. */
+export type FlipKind = 'off' | 'horizontal';
+
+/** One convolution block: a 2-D convolution with its activation, then optional 2×2 pooling. */
+export interface ConvBlockSpec {
+  filters: number;
+  /** square kernel side, pixels (odd, 1..7). */
+  kernel: number;
+  /** 1 or 2 pixels. */
+  stride: number;
+  padding: PaddingKind;
+  activation: Activation;
+  pool: PoolKind;
+}
+
+/** The network and its training settings (values used when a parameter is "fixed").
+ *  The network is `conv` blocks (image data only), flattened, then the dense `layers`, then the
+ *  output layer: see model/blocks.ts for the typed list of blocks the trainer builds. */
 export interface ModelSpec {
+  /** convolution blocks before the dense layers; absent or empty = a dense network. */
+  conv?: ConvBlockSpec[];
   layers: LayerSpec[];
   /** dropout rate after each hidden layer, 0 <= p < 1. */
   dropout: number;
@@ -78,6 +101,15 @@ export interface ModelSpec {
   beta2?: number;
   /** inputs: the k features with the best filter score on the training split; 0 = every feature. */
   topK?: number;
+  /** augmentation of training images, drawn afresh for every image at every epoch (never applied
+   *  to validation or test rows): largest random shift in pixels, each axis; default 0. */
+  augShift?: number;
+  /** largest random rotation, degrees either way; default 0. */
+  augRotate?: number;
+  /** standard deviation of Gaussian pixel noise, as a fraction of the pixel range; default 0. */
+  augNoise?: number;
+  /** random horizontal flips (half the images); default 'off'. */
+  augFlip?: FlipKind;
 }
 
 /** Units of hidden layer k (2..LIMITS.maxLayers), searched apart from the others. */
@@ -104,7 +136,15 @@ export type ParamName =
   | 'momentum'
   | 'beta1'
   | 'beta2'
-  | 'topK';
+  | 'topK'
+  | 'convBlocks'
+  | 'filters'
+  | 'kernelSize'
+  | 'pooling'
+  | 'augShift'
+  | 'augRotate'
+  | 'augNoise'
+  | 'augFlip';
 
 /**
  * When a conditional hyperparameter exists (Optuna's define-by-run, KerasTuner's

@@ -1,16 +1,18 @@
 import * as v from 'valibot';
 import type { Experiment, ParamName, ParamSpec } from './types';
-import { ACTIVATIONS, BACKEND_PREFS, INITS, LAYER_UNITS, LIMITS, OPTIMIZERS, PARAMS, PARAM_META, PRUNER_KINDS, SCHEDULES, STRATEGY_KINDS } from './params';
+import { ACTIVATIONS, BACKEND_PREFS, FLIPS, INITS, LAYER_UNITS, LIMITS, OPTIMIZERS, PADDINGS, PARAMS, PARAM_META, POOLS, PRUNER_KINDS, SCHEDULES, STRATEGY_KINDS } from './params';
 import { defaultEarlyStopping, defaultExperiment, defaultPruner } from './defaults';
 import { unreachableParams } from './conditions';
+import { imageProblems } from './images';
 import { getDataset } from '../data/registry';
 
 export { fixedValue } from './values';
 
 /** Parameters added after version 1 of the URL format: links made before them lack them (fixed). */
-const LATER_PARAMS: ReadonlySet<ParamName> = new Set(['lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK', ...LAYER_UNITS]);
+const LATER_PARAMS: ReadonlySet<ParamName> = new Set(['lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK', ...LAYER_UNITS,
+  'convBlocks', 'filters', 'kernelSize', 'pooling', 'augShift', 'augRotate', 'augNoise', 'augFlip']);
 /** ModelSpec fields that are optional, checked like the parameter of the same name when present. */
-const OPTIONAL_MODEL_FIELDS = ['lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] as const;
+const OPTIONAL_MODEL_FIELDS = ['lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK', 'augShift', 'augRotate', 'augNoise'] as const;
 
 /** A problem with one field; `path` is dotted (e.g. `space.learningRate`, `model.layers.1.units`). */
 export interface FieldError {
@@ -45,6 +47,10 @@ export const experimentSchema = v.strictObject({
     features: v.optional(v.pipe(v.array(v.pipe(v.string(), v.maxLength(LIMITS.maxNameLength))), v.maxLength(LIMITS.maxFeatures))),
   }),
   model: v.strictObject({
+    conv: v.optional(v.pipe(
+      v.array(v.strictObject({ filters: int, kernel: int, stride: int, padding: v.picklist(PADDINGS), activation: v.picklist(ACTIVATIONS), pool: v.picklist(POOLS) })),
+      v.maxLength(LIMITS.maxConvBlocks),
+    )),
     layers: v.pipe(
       v.array(v.strictObject({ units: int, activation: v.picklist(ACTIVATIONS) })),
       v.maxLength(LIMITS.maxLayers),
@@ -60,6 +66,7 @@ export const experimentSchema = v.strictObject({
     // Optional without a default: absent means the default (MODEL_DEFAULTS), and an experiment
     // without them encodes to the same link as before they existed.
     lrSchedule: v.optional(v.picklist(SCHEDULES)),
+    augFlip: v.optional(v.picklist(FLIPS)),
     ...Object.fromEntries(OPTIONAL_MODEL_FIELDS.map((k) => [k, v.optional(finite)])) as Record<(typeof OPTIONAL_MODEL_FIELDS)[number], v.OptionalSchema<typeof finite, undefined>>,
   }),
   space: v.strictObject(
@@ -165,7 +172,13 @@ export function validateExperiment(e: Experiment): FieldError[] {
   for (const name of ['learningRate', 'batchSize', 'dropout', 'l1', 'l2', 'epochs'] as const) {
     add(`model.${name}`, checkParamValue(name, m[name]));
   }
-  for (const name of ['lrSchedule', ...OPTIONAL_MODEL_FIELDS] as const) {
+  (m.conv ?? []).forEach((b, i) => {
+    if (!(b.filters >= 1 && b.filters <= LIMITS.maxFilters)) add(`model.conv.${i}.filters`, `Conv block ${i + 1}: filters must be between 1 and ${LIMITS.maxFilters}.`);
+    if (!(b.kernel >= 1 && b.kernel <= LIMITS.maxKernel)) add(`model.conv.${i}.kernel`, `Conv block ${i + 1}: the kernel must be between 1 and ${LIMITS.maxKernel} pixels.`);
+    if (!(b.stride === 1 || b.stride === 2)) add(`model.conv.${i}.stride`, `Conv block ${i + 1}: the stride must be 1 or 2.`);
+  });
+  for (const [path, message] of imageProblems(e)) add(path, message);
+  for (const name of ['lrSchedule', 'augFlip', ...OPTIONAL_MODEL_FIELDS] as const) {
     const value = m[name];
     if (value !== undefined) add(`model.${name}`, checkParamValue(name, value));
   }

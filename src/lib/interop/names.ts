@@ -32,6 +32,14 @@ export const EXTERNAL_NAMES: Readonly<Record<ParamName, string>> = {
   units4: 'units_layer4',
   units5: 'units_layer5',
   units6: 'units_layer6',
+  convBlocks: 'conv_blocks',
+  filters: 'filters',
+  kernelSize: 'kernel_size',
+  pooling: 'pooling',
+  augShift: 'aug_shift_px',
+  augRotate: 'aug_rotate_deg',
+  augNoise: 'aug_noise',
+  augFlip: 'aug_flip',
 };
 
 /** Other spellings of each parameter, compared after `normaliseName`. The external name and the
@@ -61,6 +69,14 @@ const ALIASES: Readonly<Record<ParamName, readonly string[]>> = {
   units4: ['units_4', 'n_units_l3', 'units_l3'],
   units5: ['units_5', 'n_units_l4', 'units_l4'],
   units6: ['units_6', 'n_units_l5', 'units_l5'],
+  convBlocks: ['conv_blocks', 'n_conv', 'num_conv_layers', 'conv_layers'],
+  filters: ['filters', 'n_filters', 'num_filters', 'channels'],
+  kernelSize: ['kernel_size', 'kernel', 'ksize'],
+  pooling: ['pooling', 'pool', 'pool_type'],
+  augShift: ['aug_shift_px', 'shift', 'translate'],
+  augRotate: ['aug_rotate_deg', 'rotation', 'rotate'],
+  augNoise: ['aug_noise', 'noise_std'],
+  augFlip: ['aug_flip', 'flip', 'hflip'],
 };
 
 /** Why an alias is read with care: a sentence for the import report. */

@@ -7,8 +7,9 @@ import { applyParam } from '../experiment/values';
  *  last layer). `depth` first, then PARAMS order: the layers exist before `units` and `unitsK` size them.
  *  A parameter the trial lacks (fixed, or inactive under its condition) keeps the base value. */
 export function resolveModel(base: ModelSpec, params: TrialParams): ModelSpec {
-  const m: ModelSpec = { ...base, layers: base.layers.map((l) => ({ ...l })) };
-  const order: ParamName[] = ['depth', ...PARAMS.map((p) => p.name).filter((n) => n !== 'depth')];
+  const m: ModelSpec = { ...base, layers: base.layers.map((l) => ({ ...l })), ...(base.conv ? { conv: base.conv.map((b) => ({ ...b })) } : {}) };
+  const first: ParamName[] = ['depth', 'convBlocks'];
+  const order: ParamName[] = [...first, ...PARAMS.map((p) => p.name).filter((n) => !first.includes(n))];
   for (const name of order) {
     const v = params[name];
     if (v !== undefined) applyParam(m, name, v);

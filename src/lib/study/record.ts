@@ -61,8 +61,8 @@ export interface TrialSnapshot extends Omit<StudyTrial, 'result' | 'surface' | '
 
 /** The stored part of a TrialResult: no surface array, no per-run curves, no duplicate epochs. */
 export function storeResult(r: TrialResult): StoredResult {
-  const { status, backend, timeMs, message, bestEpoch, stoppedEarly, restoredBest, paramCount, peakTensors, confusion, test, spread, retries, runs } = r;
-  const out: StoredResult = { status, backend, timeMs, message, bestEpoch, stoppedEarly, restoredBest, paramCount, peakTensors, confusion, test, spread, retries };
+  const { status, backend, timeMs, message, bestEpoch, stoppedEarly, restoredBest, paramCount, peakTensors, confusion, test, spread, retries, runs, misclassified, filters } = r;
+  const out: StoredResult = { status, backend, timeMs, message, bestEpoch, stoppedEarly, restoredBest, paramCount, peakTensors, confusion, test, spread, retries, misclassified, filters };
   if (runs) out.runs = runs.map((x) => ({ status: x.status, bestEpoch: x.bestEpoch, restoredBest: x.restoredBest }));
   return dropUndefined(out);
 }

@@ -61,6 +61,8 @@ const resultSchema = v.object({
   test: v.optional(v.object({ loss: num, acc: v.optional(num) })),
   spread: v.optional(v.object({ valLoss: curve, valAcc: v.optional(curve) })),
   retries: v.optional(count),
+  misclassified: v.optional(list(v.object({ index: count, label: count, predicted: count }), 32)),
+  filters: v.optional(v.object({ kernel: v.pipe(count, v.maxValue(7)), channels: v.pipe(count, v.maxValue(4)), count: v.pipe(count, v.maxValue(128)), weights: list(num, 7 * 7 * 4 * 128) })),
   runs: v.optional(list(v.object({ status: v.picklist(STATUSES), bestEpoch: v.optional(count), restoredBest: v.optional(v.boolean()) }), 64)),
 });
 

@@ -61,7 +61,7 @@ export interface StoredSurface {
 /** What a finished trial's result keeps besides its epochs (TrialResult without arrays of tensors or per-run curves). */
 export type StoredResult = Pick<TrialResult,
   'status' | 'backend' | 'timeMs' | 'message' | 'bestEpoch' | 'stoppedEarly' | 'restoredBest' | 'paramCount'
-  | 'peakTensors' | 'confusion' | 'test' | 'spread' | 'retries'> & {
+  | 'peakTensors' | 'confusion' | 'test' | 'spread' | 'retries' | 'misclassified' | 'filters'> & {
   /** with k-fold or repeats: each run's outcome (its curve is not kept; `epochs` are the mean). */
   runs?: { status: TrialStatus; bestEpoch?: number; restoredBest?: boolean }[];
 };

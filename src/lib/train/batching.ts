@@ -12,16 +12,26 @@ export const MAX_BATCH = 8;
  * and epochs may differ. Free of tfjs, so the pool on the main thread can group trials without
  * loading it.
  */
-export function batchKey(cfg: Pick<TrialConfig, 'model' | 'seed' | 'shuffleSeed'>): string {
+export function batchKey(cfg: Pick<TrialConfig, 'model' | 'seed' | 'shuffleSeed'> & Partial<Pick<TrialConfig, 'trialId'>>): string {
   const m = cfg.model;
+  // conv networks and augmented images train on the tfjs-layers trainer, one trial at a time
+  if (trainsAlone(m)) return JSON.stringify(['alone', cfg.trialId ?? -1, cfg.seed]);
   const constants = m.optimizer === 'momentum' ? [modelValue(m, 'momentum')] : m.optimizer === 'adam' ? [modelValue(m, 'beta1'), modelValue(m, 'beta2')] : [];
   return JSON.stringify([m.layers.map((l) => [l.units, l.activation]), m.batchSize, m.optimizer, constants, Math.round(modelValue(m, 'topK')), cfg.shuffleSeed ?? `seed:${cfg.seed}`]);
+}
+
+/** Whether trials of `m` train one at a time on the tfjs-layers trainer (trainer.ts): conv
+ *  networks and augmented images, which the batched and fused dense trainers do not cover. */
+export function trainsAlone(m: ModelSpec): boolean {
+  return (m.conv?.length ?? 0) > 0 || modelValue(m, 'augShift') > 0 || modelValue(m, 'augRotate') > 0 || modelValue(m, 'augNoise') > 0 || modelValue(m, 'augFlip') !== 'off';
 }
 
 /** The shape of the trials a calibration measures: the model (layers, batch size, optimizer) and the data's width. */
 export interface ProbeShape {
   model: ModelSpec;
   d: number;
+  /** image layout, for conv networks. */
+  image?: { width: number; height: number; channels: number };
   nClasses: number;
   task: TrainData['task'];
 }

@@ -232,7 +232,11 @@ export class Sweep {
     const { experiment, data, factory } = this.opts;
     const d0 = data[0];
     if (!d0) return null;
-    const shape: ProbeShape = { model: resolveModel(experiment.model, {}), d: d0.d, nClasses: d0.nClasses, task: d0.task };
+    const img = d0.image;
+    const shape: ProbeShape = {
+      model: resolveModel(experiment.model, {}), d: d0.d, nClasses: d0.nClasses, task: d0.task,
+      ...(img ? { image: { width: img.width, height: img.height, channels: img.channels } } : {}),
+    };
     const cores = (typeof navigator === 'undefined' ? 0 : navigator.hardwareConcurrency) || 2;
     const device = deviceId();
     const s = experiment.strategy;

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../experiment/types';
 import { buildModel, buildOptimizer, disposeOptimizer, setLearningRate } from '../model/build';
-import { paramCount, outputUnits } from '../model/spec';
+import { outputUnits } from '../model/spec';
+import { blockParams, blocksOf } from '../model/blocks';
+import { augmentationOf, augmentImages } from '../data/augment';
+import { registerWasmConvGrad } from './wasm-conv-grad';
+
+registerWasmConvGrad();
 import { makeRng, shuffle } from '../search/rng';
 import { EarlyStopper } from '../search/early-stopping';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
@@ -36,7 +41,10 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
 
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const model = buildModel(spec, data.d, data.task, data.nClasses, cfg.seed);
+  const model = buildModel(spec, data.d, data.task, data.nClasses, cfg.seed, data.image);
+  // image augmentation, on the training rows only, drawn afresh every epoch
+  const augment = data.image ? augmentationOf(spec) : null;
+  const augRng = makeRng(cfg.seed, 'augment');
   const optimizer = buildOptimizer(spec);
   let bestWeights: tf.Tensor[] | null = null;
   try {
@@ -61,13 +69,14 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
       if (next !== lr) setLearningRate(optimizer, next);
       lr = next;
       const perm = own(tf.tensor1d(Int32Array.from(shuffle(rng, order)), 'int32'));
+      const xEpoch = augment && data.image ? own(tf.tensor2d(augmentImages(data.xTrain, nTrain, data.image, augment, augRng), [nTrain, data.d])) : xTrain;
       let lossSum: tf.Tensor = tf.scalar(0);
       let correctSum: tf.Tensor = tf.scalar(0);
       for (let s = 0; s < nTrain; s += batch) {
         const size = Math.min(batch, nTrain - s);
         const [bl, bc] = tf.tidy(() => {
           const idx = perm.slice(s, size);
-          const xb = tf.gather(xTrain, idx);
+          const xb = tf.gather(xEpoch, idx);
           const yb = tf.gather(yTrain, idx);
           let taskLoss: tf.Scalar | null = null;
           let correct: tf.Scalar | null = null;
@@ -90,8 +99,10 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
         lossSum = bl;
         correctSum = bc;
       }
-      perm.dispose();
-      owned.splice(owned.indexOf(perm), 1);
+      for (const t of xEpoch === xTrain ? [perm] : [perm, xEpoch]) {
+        t.dispose();
+        owned.splice(owned.indexOf(t), 1);
+      }
       const [vLoss, vCorrect] = tf.tidy(() => {
         const out = model.predict(xVal) as tf.Tensor2D;
         return [lossOf(yVal, out, classification), classification ? countCorrect(yVal, out) : tf.scalar(0)];
@@ -135,12 +146,18 @@ export async function trainTrial(data: TrainData, cfg: TrialConfig, onEpoch: Epo
 
     const result: TrialResult = {
       trialId: cfg.trialId, status, epochs, backend, timeMs: performance.now() - start,
-      peakTensors, paramCount: paramCount(spec.layers, data.d, nOut), message,
+      peakTensors, paramCount: blockParams(blocksOf(spec, data, data.task, data.nClasses)), message,
       bestEpoch: stopper.bestEpoch ?? undefined, stoppedEarly, restoredBest,
     };
     if (status !== 'diverged' && status !== 'cancelled') {
       if (data.xTest && data.yTest && data.yTest.length > 0) result.test = await scoreTest(model, data, classification, nOut);
-      if (classification && labelsVal) result.confusion = await confusionOf(model, xVal, labelsVal, data.nClasses);
+      if (classification && labelsVal) {
+        const pred = await predictedClasses(model, xVal);
+        result.confusion = confusionOf(pred, data.yVal, data.nClasses);
+        if (data.image) result.misclassified = misclassifiedOf(pred, data.yVal);
+      }
+      const filters = firstFilters(model);
+      if (filters) result.filters = filters;
       if (cfg.boundaryGrid > 0 && cfg.boundaryExtent && data.d === 2) {
         result.boundary = await surface(model, cfg.boundaryGrid, cfg.boundaryExtent, classification, data.nClasses);
       }
@@ -193,13 +210,35 @@ function penalised(loss: tf.Scalar, kernels: tf.Tensor[], l1: number, l2: number
   return total;
 }
 
-async function confusionOf(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor1D, k: number): Promise<number[][]> {
+/** The class the model predicts for each row of x. */
+async function predictedClasses(model: tf.LayersModel, x: tf.Tensor): Promise<Int32Array> {
   const pred = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1));
-  const [p, t] = await Promise.all([pred.data(), labels.data()]);
+  const p = (await pred.data()) as Int32Array;
   pred.dispose();
+  return Int32Array.from(p);
+}
+
+/** Confusion matrix [true][predicted] of predictions `p` against labels `y`. */
+export function confusionOf(p: ArrayLike<number>, y: ArrayLike<number>, k: number): number[][] {
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let i = 0; i < p.length; i++) m[t[i]][p[i]]++;
+  for (let i = 0; i < p.length; i++) m[y[i]][p[i]]++;
   return m;
+}
+
+/** The first `max` rows predicted wrong: their position among the rows, true and predicted class. */
+export function misclassifiedOf(p: ArrayLike<number>, y: ArrayLike<number>, max = 32): NonNullable<TrialResult['misclassified']> {
+  const out: NonNullable<TrialResult['misclassified']> = [];
+  for (let i = 0; i < p.length && out.length < max; i++) if (p[i] !== y[i]) out.push({ index: i, label: y[i], predicted: p[i] });
+  return out;
+}
+
+/** The first conv layer's kernel, [kh, kw, in, out], when the model has one. */
+function firstFilters(model: tf.LayersModel): TrialResult['filters'] {
+  const conv = model.layers.find((l) => l.getClassName() === 'Conv2D');
+  const kernel = conv?.getWeights()[0];
+  if (!kernel) return undefined;
+  const [k, , channels, count] = kernel.shape;
+  return { kernel: k, channels, count, weights: Array.from(kernel.dataSync()) };
 }
 
 /** The g×g grid over `extent` [xmin, xmax, ymin, ymax] (standardised features): [g*g, 2] row-major,

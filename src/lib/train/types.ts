@@ -15,6 +15,19 @@ export interface EpochMetrics {
   lr?: number;
 }
 
+/** How the rows of an image dataset are laid out and were standardised, so a worker can reshape
+ *  them for convolutions and augment them in raw pixel units. */
+export interface ImageLayout {
+  width: number;
+  height: number;
+  channels: number;
+  /** largest raw pixel value (255 for MNIST). */
+  maxValue: number;
+  /** per-pixel mean and sd the rows were standardised with (length d). */
+  mean: number[];
+  std: number[];
+}
+
 /** Plain arrays of a prepared (split + standardised) dataset. Crosses the worker boundary. */
 export interface TrainData {
   /** cache key: same key => same arrays, so a worker keeps them between trials. */
@@ -35,6 +48,8 @@ export interface TrainData {
   /** feature indices from the best filter score (on the training rows only) to the worst: the
    *  order in which a trial with `topK` keeps them (see data/features.ts). */
   ranking?: number[];
+  /** image datasets with every pixel kept: the layout of each row. */
+  image?: ImageLayout;
 }
 
 /** Everything one trial needs, besides the data. */
@@ -91,6 +106,12 @@ export interface TrialResult {
   runs?: { status: TrialStatus; epochs: EpochMetrics[]; bestEpoch?: number; restoredBest?: boolean }[];
   /** how many times the trial was started again because its worker was lost (crashed or went silent). */
   retries?: number;
+  /** image data: validation images the final model gets wrong (at most 32): their position in
+   *  the validation rows, true and predicted class. */
+  misclassified?: { index: number; label: number; predicted: number }[];
+  /** conv networks: the first conv layer's learned filters, kernel×kernel×channels×count values
+   *  in tfjs' [kh, kw, in, out] order. */
+  filters?: { kernel: number; channels: number; count: number; weights: number[] };
   /** with several runs: per-epoch standard deviation across runs of the validation loss (and accuracy). */
   spread?: { valLoss: number[]; valAcc?: number[] };
 }

@@ -7,7 +7,7 @@ const spec = (id: string): DataSpec => ({ id, noise: 0.1, samples: 120, valFract
 
 describe('dataset registry', () => {
   it('lists every dataset once, in display order', () => {
-    expect(DATASETS.map((e) => e.id)).toEqual(['circle', 'xor', 'gauss', 'spiral', 'moons', 'penguins', 'iris', 'breast_cancer', 'digits8x8', 'auto_mpg', 'csv']);
+    expect(DATASETS.map((e) => e.id)).toEqual(['circle', 'xor', 'gauss', 'spiral', 'moons', 'penguins', 'iris', 'breast_cancer', 'digits8x8', 'mnist_2500', 'fashion_mnist_2500', 'auto_mpg', 'csv']);
     expect(getDataset('iris')?.kind).toBe('real');
     expect(getDataset('nope')).toBeUndefined();
   });
