@@ -7,10 +7,15 @@ Exported by the Hyperparameter Playground ("Export -> Python"). Next to this fil
   data.npz    the page's own rows and splits (raw x and y, test rows, train/validation indices).
 
 Each split is standardised with the statistics of its own training rows (population std; a
-constant column gets std 1; regression targets too), as the page does. The network, weight
-initialisation, optimiser, loss, dropout and L1/L2 penalties follow the page's TensorFlow.js
-trainer; each epoch's validation metric goes to trial.report, and the training and validation
-curves are stored as the trial's user attribute "hpp_curves" so the page can judge the fit.
+constant column gets std 1; regression targets too), as the page does. The network (per-layer
+units), weight initialisation, optimiser (momentum, Adam's betas), learning-rate schedule
+(warm-up; constant, step, exponential or cosine, set per epoch), loss, dropout, L1/L2 penalties and
+top-k feature selection (the page's own ranking of each split, shipped in data.npz) follow the
+page's TensorFlow.js trainer. Conditional parameters are suggested only while their parent has a
+value that uses them (momentum under optimizer=momentum, units_layer3 when layers >= 3, ...), so
+every trial's params are exactly its active ones. Each epoch's validation metric goes to
+trial.report, and the curves (with each epoch's learning rate) are stored as the trial's user
+attribute "hpp_curves" so the page can judge the fit.
 
 Runs unchanged with Python 3.8+, PyTorch 1.13 or 2.x and Optuna 3.1 or 4.x.
 
@@ -53,7 +58,7 @@ except ImportError as _missing:  # pragma: no cover - depends on the machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANIFEST_FORMAT = "hyperparameter-playground-python"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 # User attribute keys, as the page reads them (src/lib/interop/optuna-attrs.ts).
 STUDY_ATTRS = {
@@ -75,6 +80,7 @@ TRIAL_ATTRS = {
     "message": "hpp_message",
     "device": "hpp_device",
     "time_ms": "hpp_time_ms",
+    "param_count": "hpp_param_count",
 }
 
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
@@ -98,9 +104,12 @@ def load_manifest(path: str) -> dict:
     return m
 
 
-def standardize(x: np.ndarray, rows: np.ndarray):
-    """Mean and std (population) of the training rows, per column; a constant column gets std 1."""
+def standardize(x: np.ndarray, rows: np.ndarray, whole: bool = False):
+    """Mean and std (population) of the training rows, per column, or over every value when
+    `whole` (images: one mean and std for all pixels); a constant column gets std 1."""
     sub = x[rows].astype(np.float64)
+    if whole:
+        sub = sub.reshape(-1, 1)
     mean = sub.mean(axis=0)
     std = np.sqrt(((sub - mean) ** 2).mean(axis=0))
     std = np.where(std > 1e-6 * (1 + np.abs(mean)), std, 1.0)
@@ -121,8 +130,9 @@ def prepare_splits(manifest: dict, arrays) -> list:
     for i in range(manifest["validation"]["splits"]):
         train = np.asarray(arrays[f"train_{i}"], dtype=np.int64)
         val = np.asarray(arrays[f"val_{i}"], dtype=np.int64)
-        mean, std = standardize(x, train)
+        mean, std = standardize(x, train, manifest["data"].get("scaling") == "all")
         split = {
+            "rank": np.asarray(arrays[f"rank_{i}"], dtype=np.int64) if f"rank_{i}" in arrays else None,
             "x_train": apply_standardize(x, train, mean, std),
             "x_val": apply_standardize(x, val, mean, std),
             "x_test": apply_standardize(x, test, mean, std) if len(test) else None,
@@ -137,30 +147,103 @@ def prepare_splits(manifest: dict, arrays) -> list:
     return out
 
 
-def resolve_model(base: dict, params: dict) -> dict:
-    """The network of one trial: the base model with the trial's params (as src/lib/model/spec.ts)."""
+def js_round(x: float) -> int:
+    """JavaScript's Math.round (halves round up; Python's round() rounds them to even)."""
+    return int(math.floor(float(x) + 0.5))
+
+
+# The params a trial may set, and how each is written into the model (src/lib/experiment/values.ts).
+INT_FIELDS = ("batchSize", "epochs", "lrWarmup", "lrStepSize", "topK")
+FLOAT_FIELDS = ("learningRate", "dropout", "l1", "l2", "lrDecay", "lrFinal", "momentum", "beta1", "beta2")
+LAYER_UNITS = ("units2", "units3", "units4", "units5", "units6")
+
+
+def apply_param(m: dict, name: str, value) -> None:
+    """Writes one param into model `m` (in place), as the page's applyParam: `units` and
+    `activation` apply to every hidden layer, `unitsK` to layer K only (when the model has it),
+    `depth` repeats or trims the last layer."""
+    layers = m["layers"]
+    if name == "units":
+        for layer in layers:
+            layer["units"] = int(value)
+    elif name == "activation":
+        for layer in layers:
+            layer["activation"] = value
+    elif name == "depth":
+        template = dict(layers[-1]) if layers else {"units": 16, "activation": "relu"}
+        while len(layers) < int(value):
+            layers.append(dict(template))
+        del layers[int(value):]
+    elif name in LAYER_UNITS:
+        k = int(name[5:]) - 1
+        if k < len(layers):
+            layers[k]["units"] = int(value)
+    elif name in ("optimizer", "lrSchedule"):
+        m[name] = value
+    elif name in INT_FIELDS:
+        m[name] = int(value)
+    elif name in FLOAT_FIELDS:
+        m[name] = float(value)
+    else:
+        raise SystemExit(f"not yet exported: the parameter {name!r} (this study.py does not know it; export the study again).")
+
+
+def resolve_model(base: dict, params: dict, order=None) -> dict:
+    """The network of one trial: the base model with the trial's params (as src/lib/model/spec.ts:
+    depth first, then the page's parameter order). A param the trial lacks keeps the base value."""
     m = copy.deepcopy(base)
-    if "depth" in params:
-        depth = int(params["depth"])
-        template = dict(m["layers"][-1]) if m["layers"] else {"units": 16, "activation": "relu"}
-        while len(m["layers"]) < depth:
-            m["layers"].append(dict(template))
-        m["layers"] = m["layers"][:depth]
-    if "units" in params:
-        for layer in m["layers"]:
-            layer["units"] = int(params["units"])
-    if "activation" in params:
-        for layer in m["layers"]:
-            layer["activation"] = params["activation"]
-    for k in ("learningRate", "dropout", "l1", "l2"):
-        if k in params:
-            m[k] = float(params[k])
-    for k in ("batchSize", "epochs"):
-        if k in params:
-            m[k] = int(params[k])
-    if "optimizer" in params:
-        m["optimizer"] = params["optimizer"]
+    m["layers"] = [dict(layer) for layer in m["layers"]]
+    order = order or ["depth", "units", "activation", *LAYER_UNITS]
+    for name in list(order) + [n for n in params if n not in order]:
+        if name in params:
+            apply_param(m, name, params[name])
     return m
+
+
+def holds(cond: dict, value) -> bool:
+    """Whether a parent's value satisfies a condition (src/lib/experiment/conditions.ts); an
+    absent parent (itself inactive) satisfies nothing."""
+    if value is None:
+        return False
+    if "oneOf" in cond:
+        return any(v == value or str(v) == str(value) for v in cond["oneOf"])
+    return float(value) >= cond["atLeast"]
+
+
+def lr_at(spec: dict, epoch: int, epochs: int) -> float:
+    """The learning rate of `epoch` (1-based) of a trial of `epochs` epochs, as the page's lrAt
+    (src/lib/train/schedule.ts): warm-up epoch i <= W trains at base * i / (W + 1); after it, with j
+    epochs since warm-up and progress p = j / (epochs - W - 1) (0 when one epoch is left, at most 1):
+    constant base; step base * decay^floor(j / stepSize); exponential base * final^p; cosine
+    base * (final + (1 - final) * (1 + cos(pi p)) / 2)."""
+    base = float(spec["learningRate"])
+    kind = spec.get("lrSchedule", "constant")
+    i = epoch - 1
+    w = max(0, min(js_round(spec.get("lrWarmup", 0)), epochs - 1))
+    if i < w:
+        return (base * (i + 1)) / (w + 1)
+    j = i - w
+    span = epochs - w - 1
+    p = min(1.0, j / span) if span > 0 else 0.0
+    if kind == "constant":
+        return base
+    if kind == "step":
+        return base * float(spec.get("lrDecay", 0.5)) ** math.floor(j / max(1, js_round(spec.get("lrStepSize", 10))))
+    final = float(spec.get("lrFinal", 0.01))
+    if kind == "exponential":
+        return base * final ** p
+    if kind == "cosine":
+        return base * (final + ((1 - final) * (1 + math.cos(math.pi * p))) / 2)
+    raise SystemExit(f"not yet exported: the learning-rate schedule {kind!r}.")
+
+
+def top_k_columns(spec: dict, d: int, ranking) -> list | None:
+    """The columns a trial with `topK` trains on: the k best of the split's ranking, in their
+    original order (src/lib/data/features.ts topKData); None keeps every column."""
+    k = js_round(spec.get("topK", 0) or 0)
+    if not (0 < k < d) or ranking is None or len(ranking) == 0:
+        return None
+    return sorted(int(c) for c in ranking[:k])
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,13 +313,16 @@ class TfjsRMSprop(torch.optim.Optimizer):
 
 
 def make_optimizer(spec: dict, params, training: dict):
+    """The page's optimiser at the spec's base learning rate, with its momentum and Adam betas
+    (`training` holds the defaults of a spec without them, and tfjs' constants)."""
     lr, name = spec["learningRate"], spec["optimizer"]
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=training["momentum"])
+        return torch.optim.SGD(params, lr=lr, momentum=float(spec.get("momentum", training["momentum"])))
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=(training["adamBeta1"], training["adamBeta2"]), eps=training["epsilon"])
+        betas = (float(spec.get("beta1", training["adamBeta1"])), float(spec.get("beta2", training["adamBeta2"])))
+        return torch.optim.Adam(params, lr=lr, betas=betas, eps=training["epsilon"])
     if name == "rmsprop":
         return TfjsRMSprop(params, lr=lr, decay=training["rmspropDecay"], eps=training["epsilon"])
     raise ValueError(f"unknown optimizer {name!r}")
@@ -270,14 +356,19 @@ class EarlyStopper:
 
 def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, report=None) -> dict:
     """One training run on one split. `report(epoch, metrics)` returns True to prune.
-    Returns {status, epochs, best_epoch, stopped_early, restored_best, test, message}."""
+    Trains on the split's top-k feature columns when the spec sets topK, at the schedule's rate
+    of each epoch. Returns {status, epochs, best_epoch, stopped_early, restored_best, test,
+    message, param_count}."""
     device, classification = ctx["device"], ctx["classification"]
+    cols = top_k_columns(spec, ctx["d"], split.get("rank"))
+    pick = (lambda x: x) if cols is None else (lambda x: np.ascontiguousarray(x[:, cols]))  # noqa: E731
     torch.manual_seed(seed)
-    model, kernels = build_model(spec, ctx["d"], ctx["n_out"], ctx["training"])
+    model, kernels = build_model(spec, ctx["d"] if cols is None else len(cols), ctx["n_out"], ctx["training"])
     model.to(device)
+    param_count = sum(p.numel() for p in model.parameters())
     opt = make_optimizer(spec, model.parameters(), ctx["training"])
-    xt = torch.from_numpy(split["x_train"]).to(device)
-    xv = torch.from_numpy(split["x_val"]).to(device)
+    xt = torch.from_numpy(pick(split["x_train"])).to(device)
+    xv = torch.from_numpy(pick(split["x_val"])).to(device)
     if classification:
         yt = torch.from_numpy(split["y_train"].astype(np.int64)).to(device)
         yv = torch.from_numpy(split["y_val"].astype(np.int64)).to(device)
@@ -293,7 +384,11 @@ def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, 
     restore = es_cfg["enabled"] and es_cfg["restoreBest"]
     best_state, epochs, status, message, stopped_early = None, [], "complete", None, False
     start = time.perf_counter()
-    for epoch in range(1, int(spec["epochs"]) + 1):
+    n_epochs = int(spec["epochs"])
+    for epoch in range(1, n_epochs + 1):
+        lr = lr_at(spec, epoch, n_epochs)
+        for group in opt.param_groups:
+            group["lr"] = lr
         model.train()
         perm = torch.from_numpy(rng.permutation(n)).to(device)
         loss_sum = torch.zeros((), device=device)
@@ -320,7 +415,7 @@ def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, 
             out = model(xv)
             val_loss = float(loss_of(out, yv))
             val_acc = float((out.argmax(1) == yv).float().mean()) if classification else None
-        m = {"epoch": epoch, "trainLoss": float(loss_sum) / n, "valLoss": val_loss, "elapsedMs": (time.perf_counter() - start) * 1000}
+        m = {"epoch": epoch, "trainLoss": float(loss_sum) / n, "valLoss": val_loss, "elapsedMs": (time.perf_counter() - start) * 1000, "lr": lr}
         if classification:
             m["trainAcc"], m["valAcc"] = float(correct) / n, val_acc
         epochs.append(m)
@@ -345,7 +440,7 @@ def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, 
     if status != "diverged" and split.get("x_test") is not None and len(split["x_test"]):
         model.eval()
         with torch.no_grad():
-            out = model(torch.from_numpy(split["x_test"]).to(device))
+            out = model(torch.from_numpy(pick(split["x_test"])).to(device))
             if classification:
                 ys = torch.from_numpy(split["y_test"].astype(np.int64)).to(device)
                 test = {"loss": float(loss_of(out, ys)), "acc": float((out.argmax(1) == ys).float().mean())}
@@ -353,7 +448,7 @@ def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, 
                 ys = torch.from_numpy(split["y_test"]).view(-1, 1).to(device)
                 test = {"loss": float(loss_of(out, ys))}
     return {"status": status, "epochs": epochs, "best_epoch": stopper.best_epoch, "stopped_early": stopped_early,
-            "restored_best": restored, "test": test, "message": message}
+            "restored_best": restored, "test": test, "message": message, "param_count": param_count}
 
 
 SEVERITY = ["complete", "pruned", "cancelled", "diverged", "failed"]
@@ -367,6 +462,8 @@ def combine_runs(runs: list) -> dict:
         at = [r["epochs"][i] for r in runs if i < len(r["epochs"])]
         m = {k: sum(e[k] for e in at) / len(at) for k in ("trainLoss", "valLoss")}
         m["epoch"], m["elapsedMs"] = i + 1, max(e["elapsedMs"] for e in at)
+        if all("lr" in e for e in at):  # the same schedule in every run
+            m["lr"] = at[0]["lr"]
         if all("valAcc" in e for e in at):
             m["trainAcc"] = sum(e["trainAcc"] for e in at) / len(at)
             m["valAcc"] = sum(e["valAcc"] for e in at) / len(at)
@@ -385,6 +482,7 @@ def combine_runs(runs: list) -> dict:
         "restored_best": any(r["restored_best"] for r in runs),
         "test": test,
         "message": next((r["message"] for r in runs if r["message"]), None),
+        "param_count": runs[0].get("param_count"),
     }
 
 
@@ -403,11 +501,24 @@ def curves_attr(epochs: list) -> dict:
         out["trainAcc"] = [fin(e["trainAcc"]) for e in epochs]
         out["valAcc"] = [fin(e["valAcc"]) for e in epochs]
     out["elapsedMs"] = [fin(round(e["elapsedMs"], 1)) for e in epochs]
+    if epochs and all("lr" in e for e in epochs):
+        out["lr"] = [fin(e["lr"]) for e in epochs]
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # Optuna: sampler, pruner, storage, the trial loop
+
+
+def suggest_params(trial, params: list) -> dict:
+    """Define-by-run: suggests each searched param in order, a conditional one only while its
+    parent (suggested before it) satisfies its condition. Returns {app name: value} of the active ones."""
+    values = {}
+    for p in params:
+        when = p.get("when")
+        if when is None or holds(when, values.get(when["parent"])):
+            values[p["app"]] = suggest(trial, p)
+    return values
 
 
 def suggest(trial, p: dict):
@@ -434,6 +545,48 @@ class _BudgetGridSampler(optuna.samplers.GridSampler):
         return None
 
 
+class _ConfigGridSampler(optuna.samplers.BaseSampler):
+    """The page's grid over a conditional space: each trial takes one of the grid's configurations
+    (study.json lists them, active parameters only), unvisited ones first, in random order.
+    GridSampler's Cartesian product would repeat the configurations that differ only in
+    parameters a trial does not have. The configuration is chosen when the trial is asked (under
+    the budget lock, so parallel processes do not take the same one) and kept in the trial's
+    system attribute "hpp_grid_config"."""
+
+    ATTR = "hpp_grid_config"
+
+    def __init__(self, configs: list, seed):
+        self._configs = configs
+        self._rng = np.random.RandomState(seed)
+        self._fallback = optuna.samplers.RandomSampler(seed=seed)
+        self._mine = {}
+
+    def reseed_rng(self) -> None:  # noqa: D102
+        self._rng = np.random.RandomState()
+        self._fallback.reseed_rng()
+
+    def infer_relative_search_space(self, study, trial):  # noqa: D102
+        return {}
+
+    def sample_relative(self, study, trial, search_space):  # noqa: D102
+        return {}
+
+    def assign(self, study, trial) -> None:
+        """Gives the new `trial` an unvisited configuration (any, once all were visited)."""
+        used = {t.system_attrs.get(self.ATTR) for t in study.get_trials(deepcopy=False)}
+        free = [k for k in range(len(self._configs)) if k not in used] or list(range(len(self._configs)))
+        k = int(free[self._rng.randint(len(free))])
+        study._storage.set_trial_system_attr(trial._trial_id, self.ATTR, k)
+        self._mine[trial._trial_id] = k
+
+    def sample_independent(self, study, trial, param_name, param_distribution):  # noqa: D102
+        k = self._mine.get(trial._trial_id, trial.system_attrs.get(self.ATTR))
+        config = self._configs[k] if k is not None else {}
+        if param_name in config:
+            return config[param_name]
+        return self._fallback.sample_independent(study, trial, param_name, param_distribution)
+
+
 def make_sampler(manifest: dict):
     """The Optuna sampler nearest to the page's strategy, and a sentence saying which and why."""
     s, params = manifest["sampler"], manifest["params"]
@@ -443,6 +596,10 @@ def make_sampler(manifest: dict):
         space = {p["name"]: p["grid"] for p in params}
         if not space:
             return samplers.RandomSampler(seed=seed), "GridSampler needs a searched parameter; RandomSampler (every trial is the same configuration)."
+        if s.get("configs"):
+            return (_ConfigGridSampler(s["configs"], seed),
+                    f"the page's grid over conditional parameters ({s['gridSize']} configurations, visited in random order); "
+                    "GridSampler would repeat configurations that differ only in parameters a trial does not have.")
         return _BudgetGridSampler(space, seed=seed), f"GridSampler over the page's grid ({s['gridSize']} points, visited in random order)."
     if kind == "quasirandom":
         if hasattr(samplers, "QMCSampler") and _has_module("scipy.stats"):
@@ -608,8 +765,8 @@ def make_objective(manifest: dict, splits: list, device: str):
     TrialPruned = optuna.TrialPruned
 
     def objective(trial):
-        app_params = {p["app"]: suggest(trial, p) for p in manifest["params"]}
-        spec = resolve_model(manifest["model"], app_params)
+        app_params = suggest_params(trial, manifest["params"])
+        spec = resolve_model(manifest["model"], app_params, manifest.get("applyOrder"))
         runs, started = [], time.perf_counter()
 
         def report(epoch, m):
@@ -639,6 +796,8 @@ def make_objective(manifest: dict, splits: list, device: str):
         }
         if result["best_epoch"] is not None:
             attrs[TRIAL_ATTRS["best_epoch"]] = result["best_epoch"]
+        if result["param_count"] is not None:
+            attrs[TRIAL_ATTRS["param_count"]] = int(result["param_count"])
         if result["test"] is not None:
             attrs[TRIAL_ATTRS["test"]] = result["test"]
         if result["message"]:
@@ -697,6 +856,9 @@ def run_loop(study, storage, lock, objective, budget: int, key: str, quiet: bool
             if storage.get_n_trials(study_id) >= budget:
                 break
             trial = study.ask()
+            assign = getattr(study.sampler, "assign", None)
+            if assign is not None:
+                assign(study, trial)
         started = time.perf_counter()
         try:
             value = objective(trial)

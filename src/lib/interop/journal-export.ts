@@ -90,6 +90,7 @@ function trialAttrs(t: StudyTrial): Record<string, PyValue> {
     [TRIAL_ATTRS.pruneReason]: t.pruneReason,
     [TRIAL_ATTRS.device]: t.backend ?? r?.backend,
     [TRIAL_ATTRS.timeMs]: r && Number.isFinite(r.timeMs) ? pyFloat(r.timeMs) : undefined,
+    [TRIAL_ATTRS.paramCount]: r?.paramCount,
   });
 }
 

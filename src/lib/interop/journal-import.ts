@@ -256,6 +256,7 @@ function trialOf(t: JournalTrial, map: Map<string, Mapping>, metric: MetricKey, 
       bestEpoch: attrCount(a[TRIAL_ATTRS.bestEpoch]),
       stoppedEarly: attrBool(a[TRIAL_ATTRS.stoppedEarly]),
       restoredBest: attrBool(a[TRIAL_ATTRS.restoredBest]),
+      paramCount: attrCount(a[TRIAL_ATTRS.paramCount]),
       test: testLoss !== undefined || test?.loss === null ? { loss: testLoss ?? NaN, ...(attrNum(test?.acc) !== undefined ? { acc: attrNum(test?.acc) } : {}) } : undefined,
     }).filter(([, v]) => v !== undefined)) as unknown as StoredResult;
     trial.result = result;

@@ -47,6 +47,8 @@ export const TRIAL_ATTRS = {
   device: 'hpp_device',
   /** wall time of the trial, ms. */
   timeMs: 'hpp_time_ms',
+  /** trainable parameters of the trial's network (weights and biases). */
+  paramCount: 'hpp_param_count',
 } as const;
 
 /** Per-epoch series of a trial (null where a value is not finite). Accuracies are fractions 0..1. */
@@ -57,6 +59,8 @@ export interface CurvesAttr {
   trainAcc?: (number | null)[];
   valAcc?: (number | null)[];
   elapsedMs?: (number | null)[];
+  /** learning rate of each epoch (the schedule's value it trained at). */
+  lr?: (number | null)[];
 }
 
 const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
@@ -73,6 +77,7 @@ export function curvesAttr(epochs: readonly EpochMetrics[]): CurvesAttr {
     out.valAcc = epochs.map((e) => finiteOrNull(e.valAcc));
   }
   out.elapsedMs = epochs.map((e) => finiteOrNull(e.elapsedMs));
+  if (epochs.length > 0 && epochs.every((e) => e.lr !== undefined)) out.lr = epochs.map((e) => finiteOrNull(e.lr));
   return out;
 }
 
@@ -103,8 +108,11 @@ export function epochsOfCurves(attr: unknown, maxEpochs: number): EpochMetrics[]
   const valAcc = attr.valAcc === undefined ? undefined : series(attr.valAcc, n);
   if ((attr.trainAcc !== undefined && !trainAcc) || (attr.valAcc !== undefined && !valAcc)) return undefined;
   const elapsed = attr.elapsedMs === undefined ? undefined : series(attr.elapsedMs, n);
+  // a rate that is missing or unreadable is left out: the views fall back to the schedule
+  const lr = attr.lr === undefined ? undefined : series(attr.lr, n);
   return Array.from({ length: n }, (_, i) => {
     const m: EpochMetrics = { epoch: i + 1, trainLoss: trainLoss[i], valLoss: valLoss[i], elapsedMs: elapsed?.[i] ?? NaN };
+    if (lr && Number.isFinite(lr[i]) && lr[i] >= 0) m.lr = lr[i];
     if (trainAcc && valAcc) {
       m.trainAcc = trainAcc[i];
       m.valAcc = valAcc[i];

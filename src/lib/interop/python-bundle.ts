@@ -8,20 +8,27 @@
  *    [n, d] float32, y [n] float32), the test row indices, and the train/validation row indices of
  *    every split (one for hold-out, k for k-fold). The script standardises each split with the
  *    statistics of its own training rows exactly as prepare() does (population std, a constant
- *    column gets std 1; regression targets too), so what it trains on is what the page trains on.
+ *    column gets std 1; regression targets too; an image that kept every pixel with one mean and
+ *    std over all its values), so what it trains on is what the page trains on; and each split's
+ *    filter ranking of the features (training rows only), which top-k features follows.
  *  - `README.md` and `requirements.txt`.
  */
 import { strToU8, zipSync } from 'fflate';
 import studyScript from '../../../python/study.py?raw';
 import readme from '../../../python/README.md?raw';
 import { metricForTask, type MetricKey } from '../analysis/metric';
-import { searchedParams } from '../experiment/params';
-import type { EarlyStoppingConfig, Experiment, ModelSpec, ParamName, PrunerConfig, StrategyKind, Task } from '../experiment/types';
+import { conditionalParams } from '../experiment/conditions';
+import { MODEL_DEFAULTS, modelValue, type OptionalModelKey } from '../experiment/defaults';
+import { PARAMS } from '../experiment/params';
+import type { Condition, DataSpec, EarlyStoppingConfig, Experiment, LayerSpec, ModelSpec, ParamName, PrunerConfig, StrategyKind, Task } from '../experiment/types';
+import { selectColumns } from '../data/features';
 import { prepare, prepareFolds, withTestSplit } from '../data/split';
 import type { Dataset } from '../data/types';
+import { isConditional } from '../search/active';
 import { defaultPopulationSize } from '../search/evolution';
 import { defaultStartupTrials } from '../search/history';
 import { gridValues } from '../search/space';
+import { ConfigTree } from '../search/tree';
 import { defaultStudyName } from '../study/record';
 import { RUN_SEED_STRIDE, trialConfig } from '../train/config';
 import type { DatasetIdentity } from '../study/types';
@@ -32,8 +39,9 @@ import type { SearchedSpec } from './optuna-distributions';
 
 /** Format tag of study.json. */
 export const MANIFEST_FORMAT = 'hyperparameter-playground-python';
-/** Version of study.json that python/study.py reads. */
-export const MANIFEST_VERSION = 1;
+/** Version of study.json that python/study.py reads (2: schedules, momentum and Adam's betas,
+ *  conditional parameters, per-layer units, feature selection and top-k features). */
+export const MANIFEST_VERSION = 2;
 
 /** One searched parameter as the script suggests it. */
 export type ManifestParam = SearchedSpec & {
@@ -43,6 +51,8 @@ export type ManifestParam = SearchedSpec & {
   app: ParamName;
   /** the grid search's values of this axis (GridSampler's search space). */
   grid: (number | string)[];
+  /** the trial suggests it only while its parent (an earlier entry, app name) satisfies this. */
+  when?: Condition;
 };
 
 /** study.json: everything python/study.py reads. */
@@ -62,10 +72,14 @@ export interface PythonManifest {
   nClasses: number;
   metric: MetricKey;
   direction: 'maximize' | 'minimize';
-  /** searched parameters in the page's display order. */
+  /** searched parameters in the page's display order (parents before their children); the
+   *  searched ones no trial can have (see unreachableParams) are left out, as the page's search does. */
   params: ManifestParam[];
-  /** the network and training values before a trial's params are applied. */
+  /** the network and training values before a trial's params are applied, every optional field
+   *  filled with its default (MODEL_DEFAULTS). */
   model: ModelSpec;
+  /** the order in which a trial's params are written into the model (as resolveModel applies them). */
+  applyOrder: ParamName[];
   sampler: {
     kind: StrategyKind;
     seed: number;
@@ -73,8 +87,11 @@ export interface PythonManifest {
     nStartup: number;
     /** population of the genetic search (the page's defaultPopulationSize). */
     populationSize: number;
-    /** grid points (product of the axes' grid values). */
+    /** grid points: valid configurations of the axes' grid values (only active parameters vary). */
     gridSize: number;
+    /** a grid over a conditional space: every configuration (Optuna names, active parameters
+     *  only), which the script visits instead of GridSampler's Cartesian product. */
+    configs?: Record<string, number | string>[];
   };
   pruner: PrunerConfig & { maxEpochs: number };
   earlyStopping: EarlyStoppingConfig;
@@ -85,10 +102,12 @@ export interface PythonManifest {
   /** per-run seeds as the page's pool sets them: init/dropout seed = trialBase + trial number +
    *  repeat·repeatStride + fold·foldStride; batch-order seed = shuffle + the same offset. */
   seeds: { trialBase: number; shuffle: number; repeatStride: number; foldStride: number };
-  /** constants of the page's tfjs training (model/build.ts). */
+  /** constants of the page's tfjs training (model/build.ts); momentum and the betas are the
+   *  defaults of a model that does not set its own. */
   training: { adamBeta1: number; adamBeta2: number; epsilon: number; momentum: number; rmspropDecay: number; randomNormalStd: number };
-  /** what data.npz holds. */
-  data: { file: string; rows: number; features: number; testRows: number; arrays: Record<string, string> };
+  /** what data.npz holds. `scaling`: how x is standardised with a split's training rows, per
+   *  column ('column') or with one mean and sd over every value ('all': images, see prepare()). */
+  data: { file: string; rows: number; features: number; testRows: number; scaling: 'column' | 'all'; arrays: Record<string, string> };
 }
 
 /** Options of pythonBundle. */
@@ -128,24 +147,110 @@ function gridAxis(spec: SearchedSpec, points: number): (number | string)[] {
   return spec.type === 'categorical' ? values : values.map((v) => Math.min(spec.high, Math.max(spec.low, Number(v))));
 }
 
-/** The manifest and the arrays of data.npz for `experiment` on `dataset` (the dataset its data spec names, as loaded). */
+/** What python/study.py reproduces, field by field and value by value. Anything else in an
+ *  experiment (a CNN block, a new optimiser, ...) is refused by `unexported`, never guessed. */
+const EXPORTED = {
+  model: new Set<string>(['layers', 'dropout', 'l1', 'l2', 'init', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] satisfies (keyof ModelSpec)[]),
+  layer: new Set<string>(['units', 'activation'] satisfies (keyof LayerSpec)[]),
+  data: new Set<string>(['id', 'noise', 'samples', 'valFraction', 'seed', 'testFraction', 'features'] satisfies (keyof DataSpec)[]),
+  params: new Set<string>(['learningRate', 'batchSize', 'dropout', 'l2', 'l1', 'units', 'epochs', 'optimizer', 'activation', 'depth', 'units2', 'units3', 'units4', 'units5', 'units6', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] satisfies ParamName[]),
+  activation: new Set<string>(['relu', 'tanh', 'sigmoid', 'linear']),
+  optimizer: new Set<string>(['sgd', 'momentum', 'adam', 'rmsprop']),
+  init: new Set<string>(['glorotUniform', 'heNormal', 'leCunNormal', 'randomNormal']),
+  lrSchedule: new Set<string>(['constant', 'step', 'exponential', 'cosine']),
+  strategy: new Set<string>(['grid', 'random', 'quasirandom', 'tpe', 'gp', 'evolution', 'manual']),
+  pruner: new Set<string>(['none', 'median', 'asha', 'hyperband']),
+};
+
+/** Largest grid over a conditional space whose configurations study.json lists. */
+export const MAX_GRID_CONFIGS = 10_000;
+
+/** A field that holds nothing (absent, null, false, [] or {}): the plain dense network. */
+const holdsNothing = (v: unknown): boolean =>
+  v === undefined || v === null || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+
+/** An optional model field at its default: what saved experiments without the field did, which
+ *  is what the script does (e.g. no augmentation). */
+const atDefault = (k: string, v: unknown): boolean => k in MODEL_DEFAULTS && (MODEL_DEFAULTS as Record<string, unknown>)[k] === v;
+
+/**
+ * What of `e` the exported script does not reproduce yet, one phrase each (empty: everything).
+ * A model, layer or data field it does not know is refused unless it holds nothing, and so is a
+ * value (activation, optimiser, ...) or a searched parameter it has no code for.
+ */
+export function unexported(e: Experiment): string[] {
+  const out: string[] = [];
+  const value = (kind: 'activation' | 'optimizer' | 'init' | 'lrSchedule', v: unknown, where: string) => {
+    if (v !== undefined && !EXPORTED[kind].has(String(v))) out.push(`${where} "${String(v)}"`);
+  };
+  for (const [k, v] of Object.entries(e.model)) if (!EXPORTED.model.has(k) && !holdsNothing(v) && !atDefault(k, v)) out.push(`the model's "${k}"`);
+  e.model.layers.forEach((l, i) => {
+    for (const [k, v] of Object.entries(l)) if (!EXPORTED.layer.has(k) && !holdsNothing(v)) out.push(`"${k}" of hidden layer ${i + 1}`);
+    value('activation', l.activation, `the activation of hidden layer ${i + 1},`);
+  });
+  for (const [k, v] of Object.entries(e.data)) if (!EXPORTED.data.has(k) && !holdsNothing(v)) out.push(`the data's "${k}"`);
+  value('optimizer', e.model.optimizer, 'the optimizer');
+  value('init', e.model.init, 'the initialiser');
+  value('lrSchedule', e.model.lrSchedule, 'the learning-rate schedule');
+  for (const [name, spec] of Object.entries(e.space)) {
+    if (spec.type === 'fixed') continue;
+    if (!EXPORTED.params.has(name)) out.push(`the searched parameter "${name}"`);
+    else if (spec.type === 'categorical' && (name === 'activation' || name === 'optimizer' || name === 'lrSchedule')) {
+      for (const c of spec.choices) value(name, c, `the ${PARAMS.find((p) => p.name === name)?.label.toLowerCase() ?? name} choice`);
+    }
+  }
+  if (!EXPORTED.strategy.has(e.strategy.kind)) out.push(`the search strategy "${e.strategy.kind}"`);
+  if (!EXPORTED.pruner.has(e.strategy.pruner.kind)) out.push(`the pruner "${e.strategy.pruner.kind}"`);
+  return out;
+}
+
+/** The model with every optional field the script reads set (its default when the experiment leaves it out). */
+function filledModel(m: ModelSpec): ModelSpec {
+  const filled: ModelSpec = structuredClone(m);
+  for (const k of Object.keys(MODEL_DEFAULTS) as OptionalModelKey[]) {
+    if (EXPORTED.model.has(k)) (filled as unknown as Record<string, unknown>)[k] = modelValue(m, k);
+  }
+  return filled;
+}
+
+/** The manifest and the arrays of data.npz for `experiment` on `dataset` (the dataset its data spec names, as loaded).
+ *  Throws `Not yet exported to Python: …` when the experiment holds something the script does not reproduce. */
 export function pythonManifest(experiment: Experiment, dataset: Dataset): { manifest: PythonManifest; arrays: Record<string, NpyArray> } {
   const e = structuredClone(experiment);
+  const missing = unexported(e);
+  if (missing.length) throw new Error(`Not yet exported to Python: ${missing.join('; ')}. The script would train something else, so nothing was written.`);
   const s = e.strategy;
-  const held = withTestSplit(dataset, e.data.testFraction, e.data.seed);
-  const splits = s.validation.scheme === 'kfold'
-    ? prepareFolds(dataset, e.data, s.validation.k).map((p) => p.split)
-    : [prepare(dataset, e.data).split];
+  // only the feature columns the experiment keeps, test rows moved to the end: as prepare() does
+  const kept = selectColumns(dataset, e.data.features);
+  const held = withTestSplit(kept, e.data.testFraction, e.data.seed);
+  // as prepare() scales an image that kept every pixel: one mean and sd over all its values
+  const img = kept.image;
+  const scaling = img?.scaling === 'image' && img.width * img.height * img.channels === kept.d ? 'all' : 'column';
+  const prepared = s.validation.scheme === 'kfold' ? prepareFolds(dataset, e.data, s.validation.k) : [prepare(dataset, e.data)];
+  const splits = prepared.map((p) => p.split);
   const arrays: Record<string, NpyArray> = {
     x: { data: Float32Array.from(held.x), shape: [held.n, held.d] },
     y: { data: Float32Array.from(held.y), shape: [held.n] },
     test: { data: Int32Array.from(splits[0].test), shape: [splits[0].test.length] },
   };
-  splits.forEach((sp, i) => {
-    arrays[`train_${i}`] = { data: Int32Array.from(sp.train), shape: [sp.train.length] };
-    arrays[`val_${i}`] = { data: Int32Array.from(sp.val), shape: [sp.val.length] };
+  prepared.forEach((p, i) => {
+    arrays[`train_${i}`] = { data: Int32Array.from(p.split.train), shape: [p.split.train.length] };
+    arrays[`val_${i}`] = { data: Int32Array.from(p.split.val), shape: [p.split.val.length] };
+    // the app's own filter ranking of this split (training rows only), for top-k features
+    const rank = p.data.ranking ?? [];
+    arrays[`rank_${i}`] = { data: Int32Array.from(rank), shape: [rank.length] };
   });
-  const params: ManifestParam[] = searchedParams(e.space).map(({ name, spec }) => ({ ...spec, name: EXTERNAL_NAMES[name], app: name, grid: gridAxis(spec, s.gridPoints) }));
+  const dims = conditionalParams(e);
+  const params: ManifestParam[] = dims.map(({ name, spec, when }) => ({
+    ...spec, name: EXTERNAL_NAMES[name], app: name, grid: gridAxis(spec, s.gridPoints), ...(when ? { when } : {}),
+  }));
+  const tree = new ConfigTree(dims, params.map((p) => p.grid));
+  if (s.kind === 'grid' && isConditional(dims) && tree.size > BigInt(MAX_GRID_CONFIGS)) {
+    throw new Error(`Not yet exported to Python: a grid over conditional parameters with ${tree.size} configurations (at most ${MAX_GRID_CONFIGS}). Use fewer grid points, or another strategy.`);
+  }
+  const configs = s.kind === 'grid' && isConditional(dims)
+    ? Array.from({ length: Number(tree.size) }, (_, k) => Object.fromEntries(Object.entries(tree.at(BigInt(k))).map(([n, v]) => [EXTERNAL_NAMES[n as ParamName], v as number | string])))
+    : undefined;
   const metric = metricForTask(dataset.task).key;
   const digest = digestOf(e, dataset);
   const slug = defaultStudyName(e).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
@@ -166,7 +271,7 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
       features: dataset.d,
       ...(dataset.task === 'classification' ? { classes: nClasses, classNames: dataset.classes ?? ['0', '1'] } : { target: dataset.target ?? 'target' }),
       dataHash: dataset.hash,
-      featureNames: [...dataset.features],
+      featureNames: [...held.features],
       license: dataset.meta.license,
       citation: dataset.meta.citation,
       ...(dataset.meta.url ? { url: dataset.meta.url } : {}),
@@ -176,13 +281,16 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
     metric,
     direction: metric === 'valAcc' ? 'maximize' : 'minimize',
     params,
-    model: e.model,
+    model: filledModel(e.model),
+    // as resolveModel (model/spec.ts): depth first, so that units and unitsK find their layers
+    applyOrder: ['depth', ...PARAMS.map((p) => p.name).filter((n) => n !== 'depth')],
     sampler: {
       kind: s.kind,
       seed: s.seed,
       nStartup: defaultStartupTrials(s.budget),
       populationSize: Math.max(2, defaultPopulationSize(s.budget)),
-      gridSize: params.reduce((n, p) => n * p.grid.length, 1),
+      gridSize: Number(tree.size),
+      ...(configs ? { configs } : {}),
     },
     pruner: { ...s.pruner, maxEpochs: e.model.epochs },
     earlyStopping: s.earlyStopping,
@@ -192,17 +300,19 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
     // Trial 0's seeds from the app's own trial config; the per-run offsets as train/pool.ts's runGroup adds them.
     seeds: { trialBase: base.seed, shuffle: base.shuffleSeed ?? base.seed, repeatStride: RUN_SEED_STRIDE.repeat, foldStride: RUN_SEED_STRIDE.fold },
     // As src/lib/model/build.ts builds them: tfjs defaults with the float32 backend's epsilon.
-    training: { adamBeta1: 0.9, adamBeta2: 0.999, epsilon: 1e-7, momentum: 0.9, rmspropDecay: 0.9, randomNormalStd: 0.05 },
+    training: { adamBeta1: MODEL_DEFAULTS.beta1, adamBeta2: MODEL_DEFAULTS.beta2, epsilon: 1e-7, momentum: MODEL_DEFAULTS.momentum, rmspropDecay: 0.9, randomNormalStd: 0.05 },
     data: {
       file: 'data.npz',
       rows: held.n,
       features: held.d,
       testRows: splits[0].test.length,
+      scaling,
       arrays: {
-        x: 'float32 [rows, features]: raw feature values, test rows last',
+        x: 'float32 [rows, features]: raw values of the kept feature columns, test rows last',
         y: dataset.task === 'classification' ? 'float32 [rows]: class index' : 'float32 [rows]: raw target',
         test: 'int32: row indices of the held-out test rows',
         'train_i, val_i': `int32: row indices of split i (0..${splits.length - 1}), in the page's order`,
+        rank_i: 'int32 [features]: the columns from the best filter score to the worst, on the training rows of split i (top-k features keeps the first k)',
       },
     },
   };

@@ -33,7 +33,7 @@ export interface DecodeFileOptions {
 
 /** Recognises JSON that is not a study file, to say what it is instead. */
 function foreign(doc: unknown, text: string): string {
-  if (/^\s*\{[^\n]*"op_code"\s*:/.test(text)) return 'This is an Optuna journal file, not a Hyperparameter Playground study; importing Optuna studies is not supported yet.';
+  if (/^\s*\{[^\n]*"op_code"\s*:/.test(text)) return 'This is an Optuna journal file, not a Hyperparameter Playground study file: open it with "Open Optuna journal…" (under "Python, Optuna, W&B").';
   if (!isPlainObject(doc)) return `This is not a Hyperparameter Playground study: the file holds ${jsonKind(doc)}, not a study.`;
   if (doc.format === STUDY_FORMAT) return '';
   if ('data' in doc && 'model' in doc && 'space' in doc && 'strategy' in doc) return 'This file holds an experiment without results, not a study.';

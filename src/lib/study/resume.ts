@@ -28,11 +28,15 @@ export function askedCount(log: readonly SearchEvent[]): number {
 }
 
 /**
- * Why `study` cannot continue with `experiment` ('' when it can): a results link has no search
- * log; the search must be the same (only the budget and the parallel trials may change), and the
+ * Why `study` cannot continue with `experiment` ('' when it can): a study opened from an Optuna
+ * journal or a results link has no search log; the search must be the same (only the budget and the parallel trials may change), and the
  * budget must cover the trials already asked.
  */
 export function resumeBlocker(study: StudyRecord, experiment: Experiment = study.experiment): string {
+  if (study.origin === 'optuna-journal') {
+    return 'This study was opened from an Optuna journal: it holds the trials Optuna ran, not the page\'s own search history, so its search cannot be continued here. '
+      + 'Press Run sweep to run the same experiment again here as a new study, or continue it in Python with the exported study.py and the same journal (python3 study.py --journal <file> --study-name <name>).';
+  }
   if (!canResume(study)) return 'A study opened from a results link holds a digest of its results only: it cannot be continued. Open its file to continue it.';
   const diffs = experimentDifferences([study.experiment, experiment]).filter((d) => !RESUME_FREE_FACTS.has(d.key));
   if (diffs.length) return `The study cannot continue with a changed experiment (${diffs.map((d) => `${d.label} ${d.values.join(' → ')}`).join('; ')}): start a new study instead.`;

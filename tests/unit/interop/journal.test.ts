@@ -184,6 +184,19 @@ describe('exportJournal: the page study as an Optuna journal', () => {
     const values = study.trials.map((x) => (x.state === 'complete' ? endValue({ epochs: x.epochs, bestEpoch: x.result?.bestEpoch, restoredBest: x.result?.restoredBest }, (m) => m.valAcc ?? NaN) : -Infinity));
     expect(r.bestTrialId).toBe(values.indexOf(Math.max(...values)));
   });
+
+  it("keeps each epoch's learning rate and the network's parameter count", () => {
+    const s = mixedStudy();
+    const lr = [0.01, 0.005, 0.0025, 0.00125, 6.25e-4, 3.125e-4];
+    s.trials[0] = { ...s.trials[0], epochs: s.trials[0].epochs.map((m, i) => ({ ...m, lr: lr[i] })), result: { ...s.trials[0].result!, paramCount: 1234 } };
+    const r = importJournal(exportJournal(s), { now: NOW });
+    if (r.kind !== 'ok') throw new Error(r.message);
+    expect(r.study.trials[0].epochs.map((m) => m.lr)).toEqual(lr);
+    expect(r.study.trials[0].result?.paramCount).toBe(1234);
+    // trials without rates stay without them (the views then draw the schedule)
+    expect(r.study.trials[1].epochs.every((m) => m.lr === undefined)).toBe(true);
+    expect(r.study.trials[1].result?.paramCount).toBeUndefined();
+  });
 });
 
 describe('hostile or broken journals: never a throw, always a message', () => {

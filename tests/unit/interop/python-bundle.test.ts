@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { loadMlpg } from '../../../src/lib/data/mlpg';
 import { prepare, prepareFolds } from '../../../src/lib/data/split';
 import { STUDY_ATTRS, TRIAL_ATTRS } from '../../../src/lib/interop/optuna-attrs';
-import { MANIFEST_FORMAT, pythonBundle, type PythonManifest } from '../../../src/lib/interop/python-bundle';
+import { MANIFEST_FORMAT, MAX_GRID_CONFIGS, pythonBundle, unexported, type PythonManifest } from '../../../src/lib/interop/python-bundle';
+import { MODEL_DEFAULTS } from '../../../src/lib/experiment/defaults';
+import type { Experiment } from '../../../src/lib/experiment/types';
 import { defaultPopulationSize } from '../../../src/lib/search/evolution';
 import { defaultStartupTrials } from '../../../src/lib/search/history';
 import { diskFetch } from '../data/fixtures';
@@ -63,7 +65,13 @@ describe('pythonBundle: the "Export -> Python" zip', () => {
     manifest.params[0].grid.forEach((v, i) => expect(v).toBeCloseTo([0.001, 0.01, 0.1][i], 15));
     expect(manifest.params[0].grid.every((v) => Number(v) >= 0.001 && Number(v) <= 0.1)).toBe(true);
     expect(manifest.params[1].grid).toEqual([4, 11, 32]);
+    // no conditional parameter: Optuna's own GridSampler over the axes, no list of configurations
     expect(manifest.sampler).toEqual({ kind: 'grid', seed: 5, nStartup: defaultStartupTrials(20), populationSize: defaultPopulationSize(20), gridSize: 3 * 3 * 2 });
+    expect(manifest.params.every((p) => p.when === undefined)).toBe(true);
+    // every optional model field written out with the value the page trains with
+    const { lrSchedule, lrWarmup, lrStepSize, lrDecay, lrFinal, momentum, beta1, beta2, topK } = MODEL_DEFAULTS;
+    expect(manifest.model).toEqual({ ...e.model, lrSchedule, lrWarmup, lrStepSize, lrDecay, lrFinal, momentum, beta1, beta2, topK });
+    expect(manifest.applyOrder[0]).toBe('depth');
     expect(manifest.seeds).toEqual({ trialBase: 5000, shuffle: 5999, repeatStride: 7919, foldStride: 104729 });
     expect(manifest.nClasses).toBe(2);
   });
@@ -75,6 +83,84 @@ describe('pythonBundle: the "Export -> Python" zip', () => {
     expect(arrays.test).toEqual([...split.test]);
     expect(arrays.x).toHaveLength(ds.n * 2);
     expect(manifest.data).toMatchObject({ rows: ds.n, features: 2, testRows: split.test.length });
+  });
+
+  it('exports only the kept feature columns, and the page\'s filter ranking of each split', async () => {
+    const iris = await loadMlpg('datasets/', 'iris', diskFetch());
+    const k: Experiment = { ...e, data: { ...e.data, id: 'iris', features: ['petal_width_cm', 'sepal_length_cm', 'petal_length_cm'] }, strategy: { ...e.strategy, validation: { scheme: 'kfold', k: 3 } } };
+    const b = pythonBundle(k, iris, { now: NOW });
+    const { manifest: m, arrays: a } = open(b.bytes, b.folder);
+    const folds = prepareFolds(iris, k.data, 3);
+    // the dataset's column order, without sepal_width_cm (column 1)
+    expect(m.dataset.featureNames).toEqual(['sepal_length_cm', 'petal_length_cm', 'petal_width_cm']);
+    expect(m.data.features).toBe(3);
+    expect(a.x).toHaveLength(iris.n * 3);
+    const rows = prepare(iris, k.data);
+    expect(a.x.slice(0, 3)).toEqual([0, 2, 3].map((j) => iris.x[j]).map((v) => Math.fround(v)));
+    folds.forEach((f, i) => {
+      expect(f.data.ranking).toHaveLength(3);
+      expect(a[`rank_${i}`]).toEqual(f.data.ranking);
+    });
+    expect(rows.features).toEqual(m.dataset.featureNames);
+  });
+
+  it('marks conditional parameters with their condition, and leaves out those no trial can have', () => {
+    const c = structuredClone(e);
+    c.strategy.kind = 'tpe';
+    c.space.optimizer = { type: 'categorical', choices: ['sgd', 'momentum'] };
+    c.space.momentum = { type: 'float', low: 0.5, high: 0.9, log: false };
+    c.space.beta1 = { type: 'float', low: 0.8, high: 0.9, log: false }; // adam is not among the choices
+    c.space.depth = { type: 'int', low: 1, high: 3, log: false };
+    c.space.units3 = { type: 'int', low: 4, high: 8, log: false };
+    c.space.lrFinal = { type: 'float', low: 0.01, high: 0.5, log: true }; // lrSchedule fixed at cosine
+    c.model.lrSchedule = 'cosine';
+    const m = pythonBundle(c, ds, { now: NOW }).manifest;
+    const byApp = Object.fromEntries(m.params.map((p) => [p.app, p]));
+    expect(byApp.momentum.when).toEqual({ parent: 'optimizer', oneOf: ['momentum'] });
+    expect(byApp.units3.when).toEqual({ parent: 'depth', atLeast: 3 });
+    expect(byApp.lrFinal.when).toBeUndefined(); // its parent is fixed at a value that uses it
+    expect(byApp.beta1).toBeUndefined();
+    expect(m.params.map((p) => p.app).indexOf('depth')).toBeLessThan(m.params.map((p) => p.app).indexOf('units3'));
+    expect(m.sampler.configs).toBeUndefined();
+  });
+
+  it('lists the configurations of a grid over a conditional space, and refuses one too large to list', () => {
+    const g = structuredClone(e);
+    g.space.optimizer = { type: 'categorical', choices: ['sgd', 'momentum'] };
+    g.space.momentum = { type: 'float', low: 0.5, high: 0.9, log: false };
+    const m = pythonBundle(g, ds, { now: NOW }).manifest;
+    // learning rate 3 x units 3 x (sgd + momentum x 3)
+    expect(m.sampler.gridSize).toBe(3 * 3 * 4);
+    expect(m.sampler.configs).toHaveLength(36);
+    expect(m.sampler.configs!.filter((c) => c.optimizer === 'sgd').every((c) => !('momentum' in c))).toBe(true);
+    expect(m.sampler.configs!.filter((c) => c.optimizer === 'momentum').every((c) => typeof c.momentum === 'number')).toBe(true);
+    g.strategy.gridPoints = 10;
+    g.space.dropout = { type: 'float', low: 0, high: 0.5, log: false };
+    g.space.l2 = { type: 'float', low: 1e-5, high: 1e-2, log: true };
+    expect(() => pythonBundle(g, ds, { now: NOW })).toThrow(new RegExp(`^Not yet exported to Python: a grid over conditional parameters with \\d+ configurations \\(at most ${MAX_GRID_CONFIGS}\\)`));
+  });
+
+  it.each([
+    ['a CNN block in the model', (x: Experiment) => Object.assign(x.model, { conv: [{ filters: 8, kernel: 3 }] }), /^Not yet exported to Python: the model's "conv"\./],
+    ['a field of a hidden layer', (x: Experiment) => Object.assign(x.model.layers[1], { kind: 'conv2d' }), /"kind" of hidden layer 2/],
+    ['an optimiser the script lacks', (x: Experiment) => Object.assign(x.model, { optimizer: 'adagrad' }), /the optimizer "adagrad"/],
+    ['an activation choice the script lacks', (x: Experiment) => Object.assign(x.space, { activation: { type: 'categorical', choices: ['relu', 'gelu'] } }), /the activation choice "gelu"/],
+    ['a searched parameter the script lacks', (x: Experiment) => Object.assign(x.space, { filters: { type: 'int', low: 4, high: 8, log: false } }), /the searched parameter "filters"/],
+    ['a data field', (x: Experiment) => Object.assign(x.data, { augment: 'flip' }), /the data's "augment"/],
+    ['an optional model field away from its default (augmentation)', (x: Experiment) => Object.assign(x.model, { augShift: 2 }), /the model's "augShift"/],
+  ])('refuses %s with "Not yet exported", rather than write a script that trains something else', (_, edit, message) => {
+    const x = structuredClone(e);
+    edit(x);
+    expect(unexported(x).length).toBeGreaterThan(0);
+    expect(() => pythonBundle(x, ds, { now: NOW })).toThrow(message);
+  });
+
+  it('exports a model whose unknown fields hold nothing', () => {
+    const x = structuredClone(e);
+    // absent, empty, off, or an optional field at its default (what saved experiments without it did)
+    Object.assign(x.model, { conv: [], batchNorm: false, augShift: 0 });
+    expect(unexported(x)).toEqual([]);
+    expect(unexported(e)).toEqual([]);
   });
 
   it('exports every fold of k-fold cross-validation', async () => {

@@ -52,7 +52,7 @@ describe('study file', () => {
     ['a JSON array', '[1,2]', /holds an array/],
     ['a JSON number', '42', /holds a number/],
     ['null', 'null', /holds null/],
-    ['an Optuna journal', '{"op_code": 0, "worker_id": "w", "study_name": "s", "directions": [1]}\n{"op_code": 4, "worker_id": "w"}\n', /Optuna journal/],
+    ['an Optuna journal', '{"op_code": 0, "worker_id": "w", "study_name": "s", "directions": [1]}\n{"op_code": 4, "worker_id": "w"}\n', /^This is an Optuna journal file, not a Hyperparameter Playground study file: open it with "Open Optuna journal…"/],
     ['an experiment without results', JSON.stringify(experimentWith('random')), /experiment without results/],
     ['some other JSON', '{"name": "package", "version": "1.0.0"}', /no "format"/],
     ['a newer version', JSON.stringify({ ...doc, version: STUDY_VERSION + 1 }), /newer version/],

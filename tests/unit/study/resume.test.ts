@@ -116,4 +116,14 @@ describe('resume', () => {
     delete s.log;
     expect(resumeBlocker(s)).toMatch(/results link/);
   });
+
+  it('resumeBlocker: a study opened from an Optuna journal says why it cannot continue here, and what can be done', () => {
+    const s: StudyRecord = { ...newStudy({ id: 'x', now: 0, experiment: experimentWith('random'), metric: 'valLoss' }), origin: 'optuna-journal' };
+    delete s.log;
+    const why = resumeBlocker(s);
+    expect(why).toMatch(/^This study was opened from an Optuna journal: .*not the page's own search history, so its search cannot be continued here\./);
+    expect(why).toMatch(/Run sweep to run the same experiment again here as a new study/);
+    expect(why).toMatch(/python3 study\.py --journal/);
+    expect(why).not.toMatch(/results link/);
+  });
 });
