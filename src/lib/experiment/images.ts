@@ -32,13 +32,13 @@ export function imageProblems(e: Experiment): [string, string][] {
   const conv = usesConv(e);
   const aug = usesAugmentation(e);
   if (!conv && !aug) return [];
-  const what = conv ? 'Conv blocks' : 'Augmentation';
+  const what = conv ? 'Conv blocks need' : 'Augmentation needs';
   const path = conv ? (e.space.convBlocks.type === 'fixed' ? 'model.conv' : 'space.convBlocks') : 'space.augShift';
   const entry = getDataset(e.data.id);
   const img = entry?.kind === 'real' ? entry.image : undefined;
-  if (!img) return [[path, `${what} need image data: choose MNIST, Fashion-MNIST or Digits 8×8, or set them to 0.`]];
+  if (!img) return [[path, `${what} image data: choose MNIST, Fashion-MNIST or Digits 8×8, or set them to 0.`]];
   const out: [string, string][] = [];
-  if (e.data.features || largest(e, 'topK') > 0) out.push([path, `${what} need every pixel of the image: keep all features and set top-k features to 0.`]);
+  if (e.data.features || largest(e, 'topK') > 0) out.push([path, `${what} every pixel of the image: keep all features and set top-k features to 0.`]);
   if (!img.flips && valuesOf(e, 'augFlip').includes('horizontal')) {
     out.push([e.space.augFlip.type === 'fixed' ? 'model.augFlip' : 'space.augFlip', `A mirrored ${entry?.label ?? 'image'} image is not the same class (a flipped 2 is no 2): flips are only for data like Fashion-MNIST.`]);
   }
