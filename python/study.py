@@ -11,9 +11,12 @@ constant column gets std 1; regression targets too), as the page does. The netwo
 units), weight initialisation, optimiser (momentum, Adam's betas), learning-rate schedule
 (warm-up; constant, step, exponential or cosine, set per epoch), loss, dropout, L1/L2 penalties and
 top-k feature selection (the page's own ranking of each split, shipped in data.npz) follow the
-page's TensorFlow.js trainer. Conditional parameters are suggested only while their parent has a
-value that uses them (momentum under optimizer=momentum, units_layer3 when layers >= 3, ...), so
-every trial's params are exactly its active ones. Each epoch's validation metric goes to
+page's TensorFlow.js trainer. On images, the convolution blocks (TensorFlow's 'same'/'valid'
+padding, strides, 2x2 max or average pooling, channels-last flattening) and the augmentation of
+the training images (flip, rotation, shift, pixel noise, drawn afresh every epoch) do too.
+Conditional parameters are suggested only while their parent has a value that uses them
+(momentum under optimizer=momentum, units_layer3 when layers >= 3, filters when conv_blocks >= 1,
+...), so every trial's params are exactly its active ones. Each epoch's validation metric goes to
 trial.report, and the curves (with each epoch's learning rate) are stored as the trial's user
 attribute "hpp_curves" so the page can judge the fit.
 
@@ -58,7 +61,7 @@ except ImportError as _missing:  # pragma: no cover - depends on the machine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANIFEST_FORMAT = "hyperparameter-playground-python"
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 # User attribute keys, as the page reads them (src/lib/interop/optuna-attrs.ts).
 STUDY_ATTRS = {
@@ -133,6 +136,10 @@ def prepare_splits(manifest: dict, arrays) -> list:
         mean, std = standardize(x, train, manifest["data"].get("scaling") == "all")
         split = {
             "rank": np.asarray(arrays[f"rank_{i}"], dtype=np.int64) if f"rank_{i}" in arrays else None,
+            # per-column statistics of this split's training rows (length features): augmentation
+            # takes an image back to raw pixel units with them, and standardises it again
+            "mean": np.broadcast_to(mean, (x.shape[1],)).astype(np.float64),
+            "std": np.broadcast_to(std, (x.shape[1],)).astype(np.float64),
             "x_train": apply_standardize(x, train, mean, std),
             "x_val": apply_standardize(x, val, mean, std),
             "x_test": apply_standardize(x, test, mean, std) if len(test) else None,
@@ -153,22 +160,42 @@ def js_round(x: float) -> int:
 
 
 # The params a trial may set, and how each is written into the model (src/lib/experiment/values.ts).
-INT_FIELDS = ("batchSize", "epochs", "lrWarmup", "lrStepSize", "topK")
-FLOAT_FIELDS = ("learningRate", "dropout", "l1", "l2", "lrDecay", "lrFinal", "momentum", "beta1", "beta2")
+INT_FIELDS = ("batchSize", "epochs", "lrWarmup", "lrStepSize", "topK", "augShift")
+FLOAT_FIELDS = ("learningRate", "dropout", "l1", "l2", "lrDecay", "lrFinal", "momentum", "beta1", "beta2", "augRotate", "augNoise")
+TEXT_FIELDS = ("optimizer", "lrSchedule", "augFlip")
 LAYER_UNITS = ("units2", "units3", "units4", "units5", "units6")
+# the conv block `convBlocks` adds to a model that has none to copy (the page's DEFAULT_CONV_BLOCK;
+# study.json's "defaultConvBlock" overrides it)
+DEFAULT_CONV_BLOCK = {"filters": 8, "kernel": 3, "stride": 1, "padding": "same", "activation": "relu", "pool": "max"}
+# each conv-block param and the block field it sets, on every block
+CONV_FIELDS = {"filters": ("filters", int), "kernelSize": ("kernel", int), "pooling": ("pool", str)}
 
 
-def apply_param(m: dict, name: str, value) -> None:
-    """Writes one param into model `m` (in place), as the page's applyParam: `units` and
-    `activation` apply to every hidden layer, `unitsK` to layer K only (when the model has it),
-    `depth` repeats or trims the last layer."""
+def apply_param(m: dict, name: str, value, conv_default: dict | None = None) -> None:
+    """Writes one param into model `m` (in place), as the page's applyParam: `units` applies to
+    every hidden layer, `activation` to every hidden layer and conv block, `unitsK` to layer K only
+    (when the model has it); `depth` repeats or trims the last layer and `convBlocks` the last conv
+    block (a model without one gets `conv_default`, with the first layer's activation);
+    `filters`, `kernelSize` and `pooling` apply to every conv block."""
     layers = m["layers"]
     if name == "units":
         for layer in layers:
             layer["units"] = int(value)
     elif name == "activation":
-        for layer in layers:
-            layer["activation"] = value
+        for block in [*layers, *(m.get("conv") or [])]:
+            block["activation"] = value
+    elif name == "convBlocks":
+        conv = m.get("conv") or []
+        default = conv_default or DEFAULT_CONV_BLOCK
+        template = dict(conv[-1]) if conv else {**default, "activation": layers[0]["activation"] if layers else default["activation"]}
+        while len(conv) < int(value):
+            conv.append(dict(template))
+        del conv[int(value):]
+        m["conv"] = conv
+    elif name in CONV_FIELDS:
+        field, kind = CONV_FIELDS[name]
+        for block in m.get("conv") or []:
+            block[field] = kind(value)
     elif name == "depth":
         template = dict(layers[-1]) if layers else {"units": 16, "activation": "relu"}
         while len(layers) < int(value):
@@ -178,7 +205,7 @@ def apply_param(m: dict, name: str, value) -> None:
         k = int(name[5:]) - 1
         if k < len(layers):
             layers[k]["units"] = int(value)
-    elif name in ("optimizer", "lrSchedule"):
+    elif name in TEXT_FIELDS:
         m[name] = value
     elif name in INT_FIELDS:
         m[name] = int(value)
@@ -188,15 +215,15 @@ def apply_param(m: dict, name: str, value) -> None:
         raise SystemExit(f"not yet exported: the parameter {name!r} (this study.py does not know it; export the study again).")
 
 
-def resolve_model(base: dict, params: dict, order=None) -> dict:
+def resolve_model(base: dict, params: dict, order=None, conv_default: dict | None = None) -> dict:
     """The network of one trial: the base model with the trial's params (as src/lib/model/spec.ts:
-    depth first, then the page's parameter order). A param the trial lacks keeps the base value."""
+    depth and convBlocks first, then the page's parameter order). A param the trial lacks keeps
+    the base value."""
     m = copy.deepcopy(base)
-    m["layers"] = [dict(layer) for layer in m["layers"]]
-    order = order or ["depth", "units", "activation", *LAYER_UNITS]
+    order = order or ["depth", "convBlocks", "units", *LAYER_UNITS, "filters", "kernelSize", "pooling", "activation"]
     for name in list(order) + [n for n in params if n not in order]:
         if name in params:
-            apply_param(m, name, params[name])
+            apply_param(m, name, params[name], conv_default)
     return m
 
 
@@ -247,14 +274,82 @@ def top_k_columns(spec: dict, d: int, ranking) -> list | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Augmentation of training images, as src/lib/data/augment.ts
+
+
+def augmentation_of(spec: dict):
+    """The augmentation a model asks for ({shift px, rotate degrees, noise fraction of the pixel
+    range, flip}), or None when it asks for none."""
+    a = {"shift": float(spec.get("augShift", 0) or 0), "rotate": float(spec.get("augRotate", 0) or 0),
+         "noise": float(spec.get("augNoise", 0) or 0), "flip": spec.get("augFlip", "off") == "horizontal"}
+    return a if a["shift"] > 0 or a["rotate"] > 0 or a["noise"] > 0 or a["flip"] else None
+
+
+def warp_images(raw: torch.Tensor, flip: torch.Tensor, theta: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor) -> torch.Tensor:
+    """Resamples images raw [n, H, W, C] (raw pixel units): output pixel (q, r) of image i reads
+    the source point that undoes the shift (dx, dy px), then the rotation by theta (radians,
+    about the centre ((W-1)/2, (H-1)/2)), then the horizontal flip, bilinearly, with 0 outside the
+    image. align_corners=True puts -1 and +1 on the centres of the first and last pixels: the
+    page's pixel-centre coordinates."""
+    n, h, w, _ = raw.shape
+    dt = torch.float64
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    q = torch.arange(w, dtype=dt, device=raw.device).view(1, 1, w)
+    r = torch.arange(h, dtype=dt, device=raw.device).view(1, h, 1)
+    ux = q - dx.to(dt).view(n, 1, 1) - cx
+    uy = r - dy.to(dt).view(n, 1, 1) - cy
+    cos, sin = torch.cos(theta.to(dt)).view(n, 1, 1), torch.sin(theta.to(dt)).view(n, 1, 1)
+    sx = cos * ux + sin * uy + cx
+    sy = -sin * ux + cos * uy + cy
+    sx = torch.where(flip.view(n, 1, 1), (w - 1) - sx, sx)
+    grid = torch.stack([sx / max(w - 1, 1) * 2 - 1, sy / max(h - 1, 1) * 2 - 1], dim=-1)
+    out = F.grid_sample(raw.to(dt).permute(0, 3, 1, 2), grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+    return out.permute(0, 2, 3, 1)
+
+
+def augment_images(x: torch.Tensor, image: dict, a: dict, gen: torch.Generator) -> torch.Tensor:
+    """Augmented copies of the standardised image rows x [n, d], new draws from `gen` at every
+    call (x is left alone): each image is flipped (half of them, when asked), rotated by
+    U(-rotate, rotate) degrees, shifted by U(-shift, shift) px per axis, and gets N(0,
+    noise·maxValue) noise on every pixel (see transform_images)."""
+    n = x.shape[0]
+    u = lambda: torch.rand(n, generator=gen, dtype=torch.float64)  # noqa: E731
+    zero = torch.zeros(n, dtype=torch.float64)
+    flip = u() < 0.5 if a["flip"] else torch.zeros(n, dtype=torch.bool)
+    theta = (u() * 2 - 1) * a["rotate"] * math.pi / 180 if a["rotate"] > 0 else zero
+    dx, dy = ((u() * 2 - 1) * a["shift"], (u() * 2 - 1) * a["shift"]) if a["shift"] > 0 else (zero, zero)
+    return transform_images(x, image, flip, theta, dx, dy, a["noise"], gen)
+
+
+def transform_images(x: torch.Tensor, image: dict, flip, theta, dx, dy, noise: float = 0.0, gen: torch.Generator | None = None) -> torch.Tensor:
+    """The standardised image rows x [n, d] taken back to raw pixel units (the split's mean and
+    std, `image["mean"]`, `image["std"]`), warped (warp_images: per image flip, theta radians,
+    dx and dy px), given N(0, noise·maxValue) noise clamped to [0, maxValue] when noise > 0, and
+    standardised again: float32 [n, d]."""
+    n = x.shape[0]
+    dev = x.device
+    h, w, c = int(image["height"]), int(image["width"]), int(image["channels"])
+    mean = torch.as_tensor(np.asarray(image["mean"], dtype=np.float64), device=dev).view(1, h, w, c)
+    std = torch.as_tensor(np.asarray(image["std"], dtype=np.float64), device=dev).view(1, h, w, c)
+    raw = x.to(torch.float64).view(n, h, w, c) * std + mean
+    f64 = lambda v: torch.as_tensor(v, dtype=torch.float64).to(dev)  # noqa: E731
+    v = warp_images(raw, torch.as_tensor(flip, dtype=torch.bool).to(dev), f64(theta), f64(dx), f64(dy))
+    if noise > 0:
+        top = float(image["maxValue"])
+        v = (v + torch.randn(v.shape, generator=gen, dtype=torch.float64).to(dev) * noise * top).clamp(0.0, top)
+    return ((v - mean) / std).reshape(n, -1).to(torch.float32)
+
+
+# --------------------------------------------------------------------------------------------
 # The network and its training, as the page's TensorFlow.js trainer does them
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 
 
 def init_kernel(w: torch.Tensor, kind: str, std_random_normal: float) -> None:
-    """tfjs initialisers; a torch weight is [out, in], so fan_in = in as for a tfjs kernel [in, out]."""
-    fan_in = w.shape[1]
+    """tfjs initialisers. A torch dense weight is [out, in] and a conv weight [out, in, k, k], so
+    fan_in = in·k·k and fan_out = out·k·k, as for a tfjs kernel [in, out] or [k, k, in, out]."""
+    fan_in = int(np.prod(w.shape[1:]))
     if kind == "glorotUniform":
         nn.init.xavier_uniform_(w)
     elif kind in ("heNormal", "leCunNormal"):
@@ -267,27 +362,106 @@ def init_kernel(w: torch.Tensor, kind: str, std_random_normal: float) -> None:
         raise ValueError(f"unknown initialiser {kind!r}")
 
 
-def build_model(spec: dict, d: int, n_out: int, training: dict):
-    """Dense layers with the spec's activations, dropout after each hidden layer, a linear output
-    (logits for classification). Returns the model and its kernels (the penalised weights)."""
-    mods, kernels, prev = [], [], d
-    for layer in spec["layers"]:
-        lin = nn.Linear(prev, int(layer["units"]))
-        mods += [lin, ACTIVATIONS[layer["activation"]]()]
-        if spec["dropout"] > 0:
-            mods.append(nn.Dropout(spec["dropout"]))
-        kernels.append(lin.weight)
-        prev = int(layer["units"])
-    out = nn.Linear(prev, n_out)
-    kernels.append(out.weight)
-    model = nn.Sequential(*mods, out)
+def conv_side(side: int, kernel: int, stride: int, padding: str) -> int:
+    """Output side of a convolution along one axis (TensorFlow's rule, as model/blocks.ts)."""
+    return -(-side // stride) if padding == "same" else (side - kernel) // stride + 1
+
+
+def same_padding(side: int, kernel: int, stride: int) -> tuple:
+    """TensorFlow's 'same' zero padding of one axis, (before, after): max((out - 1)·stride +
+    kernel - side, 0) in total, the smaller half before (top/left). PyTorch's own padding='same'
+    exists for stride 1 only and puts the odd pixel elsewhere for even kernels."""
+    total = max((conv_side(side, kernel, stride, "same") - 1) * stride + kernel - side, 0)
+    return total // 2, total - total // 2
+
+
+class Net(nn.Module):
+    """The page's network (src/lib/model/build.ts and blocks.ts): rows of an image, which are
+    row-major height × width × channels (NHWC), reshaped and permuted to PyTorch's NCHW; conv
+    blocks (convolution with TensorFlow's padding, activation, 2×2 pooling with stride 2); the
+    feature maps permuted back to NHWC and flattened, as tfjs flattens them (so the dense weights
+    mean the same thing in both); dense layers with dropout after each; a linear output (logits
+    for classification). `kernels` are the conv and dense weights, which L1/L2 penalise."""
+
+    def __init__(self, spec: dict, d: int, n_out: int, image: dict | None = None):
+        super().__init__()
+        conv = spec.get("conv") or []
+        self.image = None
+        self.convs = nn.ModuleList()
+        self.conv_plan = []  # per conv block: (F.pad widths, activation, pool kind)
+        flat = d
+        if conv:
+            if not image or image["width"] * image["height"] * image["channels"] != d:
+                raise ValueError("Convolution blocks need image data with every pixel kept: set conv blocks to 0 for this dataset.")
+            self.image = (int(image["height"]), int(image["width"]), int(image["channels"]))
+            h, w, c = self.image
+            for i, b in enumerate(conv):
+                k, st, pad = int(b["kernel"]), int(b["stride"]), b["padding"]
+                h2, w2 = conv_side(h, k, st, pad), conv_side(w, k, st, pad)
+                if h2 < 1 or w2 < 1:
+                    raise ValueError(f"Conv block {i + 1}: a {k}×{k} kernel does not fit the {h}×{w} image it receives.")
+                (top, bottom), (left, right) = (same_padding(h, k, st), same_padding(w, k, st)) if pad == "same" else ((0, 0), (0, 0))
+                self.convs.append(nn.Conv2d(c, int(b["filters"]), k, stride=st))
+                h, w, c = h2, w2, int(b["filters"])
+                if b["pool"] != "none":
+                    if h < 2 or w < 2:
+                        raise ValueError(f"Conv block {i + 1}: 2×2 pooling needs at least 2×2 pixels but gets {h}×{w}.")
+                    h, w = h // 2, w // 2
+                self.conv_plan.append(((left, right, top, bottom), ACTIVATIONS[b["activation"]](), b["pool"]))
+            flat = h * w * c
+        self.dense = nn.ModuleList()
+        self.dense_acts = []
+        prev = flat
+        for layer in spec["layers"]:
+            self.dense.append(nn.Linear(prev, int(layer["units"])))
+            self.dense_acts.append(ACTIVATIONS[layer["activation"]]())
+            prev = int(layer["units"])
+        self.dropout = nn.Dropout(spec["dropout"]) if spec["dropout"] > 0 else None
+        self.out = nn.Linear(prev, n_out)
+        self.kernels = [m.weight for m in [*self.convs, *self.dense, self.out]]
+
+    def forward(self, x: torch.Tensor, trace: list | None = None) -> torch.Tensor:
+        """x: [n, d] rows -> [n, n_out]. `trace`, when given, receives each block's output shape
+        per sample, channels last, as model/blocks.ts lists them (conv, pool, flatten, dense,
+        dropout, output)."""
+        def seen(kind, t):
+            if trace is not None:
+                trace.append({"kind": kind, "out": list(t.permute(0, 2, 3, 1).shape[1:]) if t.dim() == 4 else list(t.shape[1:])})
+        if self.image is not None:
+            h, w, c = self.image
+            x = x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
+            for conv, (pad, act, pool) in zip(self.convs, self.conv_plan):
+                if any(pad):
+                    x = F.pad(x, pad)
+                x = act(conv(x))
+                seen("conv", x)
+                if pool != "none":
+                    x = F.max_pool2d(x, 2) if pool == "max" else F.avg_pool2d(x, 2)
+                    seen("pool", x)
+            x = x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+            seen("flatten", x)
+        for lin, act in zip(self.dense, self.dense_acts):
+            x = act(lin(x))
+            seen("dense", x)
+            if self.dropout is not None:
+                x = self.dropout(x)
+                seen("dropout", x)
+        x = self.out(x)
+        seen("output", x)
+        return x
+
+
+def build_model(spec: dict, d: int, n_out: int, training: dict, image: dict | None = None):
+    """The page's network for `d` inputs (an image of `image`'s layout when the spec has conv
+    blocks), initialised as the page initialises it (biases zero). Returns the model and its
+    kernels (the penalised weights)."""
+    model = Net(spec, d, n_out, image)
     with torch.no_grad():
-        for k in kernels:
+        for k in model.kernels:
             init_kernel(k, spec["init"], training["randomNormalStd"])
-        for m in model:
-            if isinstance(m, nn.Linear):
-                m.bias.zero_()
-    return model, kernels
+        for m in [*model.convs, *model.dense, model.out]:
+            m.bias.zero_()
+    return model, model.kernels
 
 
 class TfjsRMSprop(torch.optim.Optimizer):
@@ -357,13 +531,19 @@ class EarlyStopper:
 def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, report=None) -> dict:
     """One training run on one split. `report(epoch, metrics)` returns True to prune.
     Trains on the split's top-k feature columns when the spec sets topK, at the schedule's rate
-    of each epoch. Returns {status, epochs, best_epoch, stopped_early, restored_best, test,
-    message, param_count}."""
+    of each epoch; on image rows (every pixel kept) the conv blocks see images, and the training
+    images are augmented afresh every epoch when the spec asks (validation and test rows never
+    are). Returns {status, epochs, best_epoch, stopped_early, restored_best, test, message,
+    param_count}."""
     device, classification = ctx["device"], ctx["classification"]
     cols = top_k_columns(spec, ctx["d"], split.get("rank"))
     pick = (lambda x: x) if cols is None else (lambda x: np.ascontiguousarray(x[:, cols]))  # noqa: E731
+    # a few kept pixels are no longer an image (as the page's topKData)
+    image = {**ctx["image"], "mean": split["mean"], "std": split["std"]} if ctx.get("image") and cols is None else None
+    augment = augmentation_of(spec) if image else None
+    aug_gen = torch.Generator().manual_seed((seed * 7919 + 104729) % (2 ** 63))
     torch.manual_seed(seed)
-    model, kernels = build_model(spec, ctx["d"] if cols is None else len(cols), ctx["n_out"], ctx["training"])
+    model, kernels = build_model(spec, ctx["d"] if cols is None else len(cols), ctx["n_out"], ctx["training"], image)
     model.to(device)
     param_count = sum(p.numel() for p in model.parameters())
     opt = make_optimizer(spec, model.parameters(), ctx["training"])
@@ -391,11 +571,12 @@ def train_run(split: dict, spec: dict, ctx: dict, seed: int, shuffle_seed: int, 
             group["lr"] = lr
         model.train()
         perm = torch.from_numpy(rng.permutation(n)).to(device)
+        xe = augment_images(xt, image, augment, aug_gen) if augment else xt
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device)
         for s in range(0, n, batch):
             idx = perm[s:s + batch]
-            xb, yb = xt[idx], yt[idx]
+            xb, yb = xe[idx], yt[idx]
             out = model(xb)
             loss = loss_of(out, yb)
             total = loss
@@ -761,12 +942,13 @@ def make_objective(manifest: dict, splits: list, device: str):
         "n_out": int(manifest["nClasses"]),
         "training": manifest["training"],
         "early_stopping": manifest["earlyStopping"],
+        "image": manifest["data"].get("image"),
     }
     TrialPruned = optuna.TrialPruned
 
     def objective(trial):
         app_params = suggest_params(trial, manifest["params"])
-        spec = resolve_model(manifest["model"], app_params, manifest.get("applyOrder"))
+        spec = resolve_model(manifest["model"], app_params, manifest.get("applyOrder"), manifest.get("defaultConvBlock"))
         runs, started = [], time.perf_counter()
 
         def report(epoch, m):

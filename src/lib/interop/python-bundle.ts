@@ -10,7 +10,11 @@
  *    statistics of its own training rows exactly as prepare() does (population std, a constant
  *    column gets std 1; regression targets too; an image that kept every pixel with one mean and
  *    std over all its values), so what it trains on is what the page trains on; and each split's
- *    filter ranking of the features (training rows only), which top-k features follows.
+ *    filter ranking of the features (training rows only), which top-k features follows. Image
+ *    rows keep the page's layout (row-major height × width × channels); the manifest says so
+ *    (`data.image`: the layout and the largest raw pixel value), and the script derives each
+ *    split's mean and sd from its training rows, as the page does, for the conv blocks and the
+ *    augmentation of training images.
  *  - `README.md` and `requirements.txt`.
  */
 import { strToU8, zipSync } from 'fflate';
@@ -18,9 +22,9 @@ import studyScript from '../../../python/study.py?raw';
 import readme from '../../../python/README.md?raw';
 import { metricForTask, type MetricKey } from '../analysis/metric';
 import { conditionalParams } from '../experiment/conditions';
-import { MODEL_DEFAULTS, modelValue, type OptionalModelKey } from '../experiment/defaults';
+import { DEFAULT_CONV_BLOCK, MODEL_DEFAULTS, modelValue, type OptionalModelKey } from '../experiment/defaults';
 import { PARAMS } from '../experiment/params';
-import type { Condition, DataSpec, EarlyStoppingConfig, Experiment, LayerSpec, ModelSpec, ParamName, PrunerConfig, StrategyKind, Task } from '../experiment/types';
+import type { Condition, ConvBlockSpec, DataSpec, EarlyStoppingConfig, Experiment, LayerSpec, ModelSpec, ParamName, PrunerConfig, StrategyKind, Task } from '../experiment/types';
 import { selectColumns } from '../data/features';
 import { prepare, prepareFolds, withTestSplit } from '../data/split';
 import type { Dataset } from '../data/types';
@@ -40,8 +44,9 @@ import type { SearchedSpec } from './optuna-distributions';
 /** Format tag of study.json. */
 export const MANIFEST_FORMAT = 'hyperparameter-playground-python';
 /** Version of study.json that python/study.py reads (2: schedules, momentum and Adam's betas,
- *  conditional parameters, per-layer units, feature selection and top-k features). */
-export const MANIFEST_VERSION = 2;
+ *  conditional parameters, per-layer units, feature selection and top-k features; 3: conv blocks,
+ *  image layout and augmentation). */
+export const MANIFEST_VERSION = 3;
 
 /** One searched parameter as the script suggests it. */
 export type ManifestParam = SearchedSpec & {
@@ -80,6 +85,8 @@ export interface PythonManifest {
   model: ModelSpec;
   /** the order in which a trial's params are written into the model (as resolveModel applies them). */
   applyOrder: ParamName[];
+  /** the conv block `convBlocks` adds to a model without one (its activation: the first hidden layer's). */
+  defaultConvBlock: ConvBlockSpec;
   sampler: {
     kind: StrategyKind;
     seed: number;
@@ -106,8 +113,15 @@ export interface PythonManifest {
    *  defaults of a model that does not set its own. */
   training: { adamBeta1: number; adamBeta2: number; epsilon: number; momentum: number; rmspropDecay: number; randomNormalStd: number };
   /** what data.npz holds. `scaling`: how x is standardised with a split's training rows, per
-   *  column ('column') or with one mean and sd over every value ('all': images, see prepare()). */
-  data: { file: string; rows: number; features: number; testRows: number; scaling: 'column' | 'all'; arrays: Record<string, string> };
+   *  column ('column') or with one mean and sd over every value ('all': images, see prepare()).
+   *  `image`: present when each row is an image with every pixel kept (row-major height × width ×
+   *  channels, raw values 0..maxValue): what conv blocks and augmentation read, as the page's
+   *  ImageLayout (whose mean and sd are each split's training statistics). */
+  data: {
+    file: string; rows: number; features: number; testRows: number; scaling: 'column' | 'all';
+    image?: { width: number; height: number; channels: number; maxValue: number };
+    arrays: Record<string, string>;
+  };
 }
 
 /** Options of pythonBundle. */
@@ -148,19 +162,27 @@ function gridAxis(spec: SearchedSpec, points: number): (number | string)[] {
 }
 
 /** What python/study.py reproduces, field by field and value by value. Anything else in an
- *  experiment (a CNN block, a new optimiser, ...) is refused by `unexported`, never guessed. */
+ *  experiment (a new kind of block, a new optimiser, ...) is refused by `unexported`, never guessed. */
 const EXPORTED = {
-  model: new Set<string>(['layers', 'dropout', 'l1', 'l2', 'init', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] satisfies (keyof ModelSpec)[]),
+  model: new Set<string>(['conv', 'layers', 'dropout', 'l1', 'l2', 'init', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK', 'augShift', 'augRotate', 'augNoise', 'augFlip'] satisfies (keyof ModelSpec)[]),
   layer: new Set<string>(['units', 'activation'] satisfies (keyof LayerSpec)[]),
+  conv: new Set<string>(['filters', 'kernel', 'stride', 'padding', 'activation', 'pool'] satisfies (keyof ConvBlockSpec)[]),
   data: new Set<string>(['id', 'noise', 'samples', 'valFraction', 'seed', 'testFraction', 'features'] satisfies (keyof DataSpec)[]),
-  params: new Set<string>(['learningRate', 'batchSize', 'dropout', 'l2', 'l1', 'units', 'epochs', 'optimizer', 'activation', 'depth', 'units2', 'units3', 'units4', 'units5', 'units6', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK'] satisfies ParamName[]),
+  params: new Set<string>(['learningRate', 'batchSize', 'dropout', 'l2', 'l1', 'units', 'epochs', 'optimizer', 'activation', 'depth', 'units2', 'units3', 'units4', 'units5', 'units6', 'lrSchedule', 'lrWarmup', 'lrStepSize', 'lrDecay', 'lrFinal', 'momentum', 'beta1', 'beta2', 'topK',
+    'convBlocks', 'filters', 'kernelSize', 'pooling', 'augShift', 'augRotate', 'augNoise', 'augFlip'] satisfies ParamName[]),
   activation: new Set<string>(['relu', 'tanh', 'sigmoid', 'linear']),
+  padding: new Set<string>(['same', 'valid']),
+  pooling: new Set<string>(['max', 'avg', 'none']),
+  augFlip: new Set<string>(['off', 'horizontal']),
   optimizer: new Set<string>(['sgd', 'momentum', 'adam', 'rmsprop']),
   init: new Set<string>(['glorotUniform', 'heNormal', 'leCunNormal', 'randomNormal']),
   lrSchedule: new Set<string>(['constant', 'step', 'exponential', 'cosine']),
   strategy: new Set<string>(['grid', 'random', 'quasirandom', 'tpe', 'gp', 'evolution', 'manual']),
   pruner: new Set<string>(['none', 'median', 'asha', 'hyperband']),
 };
+
+/** The params resolveModel (model/spec.ts) applies before the others, in this order. */
+const APPLY_FIRST: readonly ParamName[] = ['depth', 'convBlocks'];
 
 /** Largest grid over a conditional space whose configurations study.json lists. */
 export const MAX_GRID_CONFIGS = 10_000;
@@ -180,7 +202,7 @@ const atDefault = (k: string, v: unknown): boolean => k in MODEL_DEFAULTS && (MO
  */
 export function unexported(e: Experiment): string[] {
   const out: string[] = [];
-  const value = (kind: 'activation' | 'optimizer' | 'init' | 'lrSchedule', v: unknown, where: string) => {
+  const value = (kind: 'activation' | 'optimizer' | 'init' | 'lrSchedule' | 'padding' | 'pooling' | 'augFlip', v: unknown, where: string) => {
     if (v !== undefined && !EXPORTED[kind].has(String(v))) out.push(`${where} "${String(v)}"`);
   };
   for (const [k, v] of Object.entries(e.model)) if (!EXPORTED.model.has(k) && !holdsNothing(v) && !atDefault(k, v)) out.push(`the model's "${k}"`);
@@ -188,6 +210,14 @@ export function unexported(e: Experiment): string[] {
     for (const [k, v] of Object.entries(l)) if (!EXPORTED.layer.has(k) && !holdsNothing(v)) out.push(`"${k}" of hidden layer ${i + 1}`);
     value('activation', l.activation, `the activation of hidden layer ${i + 1},`);
   });
+  (e.model.conv ?? []).forEach((b, i) => {
+    for (const [k, v] of Object.entries(b)) if (!EXPORTED.conv.has(k) && !holdsNothing(v)) out.push(`"${k}" of conv block ${i + 1}`);
+    value('activation', b.activation, `the activation of conv block ${i + 1},`);
+    value('padding', b.padding, `the padding of conv block ${i + 1},`);
+    value('pooling', b.pool, `the pooling of conv block ${i + 1},`);
+    if (!(Number.isInteger(b.stride) && b.stride >= 1)) out.push(`the stride ${String(b.stride)} of conv block ${i + 1}`);
+  });
+  value('augFlip', e.model.augFlip, 'the flip augmentation');
   for (const [k, v] of Object.entries(e.data)) if (!EXPORTED.data.has(k) && !holdsNothing(v)) out.push(`the data's "${k}"`);
   value('optimizer', e.model.optimizer, 'the optimizer');
   value('init', e.model.init, 'the initialiser');
@@ -195,7 +225,7 @@ export function unexported(e: Experiment): string[] {
   for (const [name, spec] of Object.entries(e.space)) {
     if (spec.type === 'fixed') continue;
     if (!EXPORTED.params.has(name)) out.push(`the searched parameter "${name}"`);
-    else if (spec.type === 'categorical' && (name === 'activation' || name === 'optimizer' || name === 'lrSchedule')) {
+    else if (spec.type === 'categorical' && (name === 'activation' || name === 'optimizer' || name === 'lrSchedule' || name === 'pooling' || name === 'augFlip')) {
       for (const c of spec.choices) value(name, c, `the ${PARAMS.find((p) => p.name === name)?.label.toLowerCase() ?? name} choice`);
     }
   }
@@ -225,7 +255,8 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
   const held = withTestSplit(kept, e.data.testFraction, e.data.seed);
   // as prepare() scales an image that kept every pixel: one mean and sd over all its values
   const img = kept.image;
-  const scaling = img?.scaling === 'image' && img.width * img.height * img.channels === kept.d ? 'all' : 'column';
+  const layout = img && img.width * img.height * img.channels === kept.d ? img : undefined;
+  const scaling = layout?.scaling === 'image' ? 'all' : 'column';
   const prepared = s.validation.scheme === 'kfold' ? prepareFolds(dataset, e.data, s.validation.k) : [prepare(dataset, e.data)];
   const splits = prepared.map((p) => p.split);
   const arrays: Record<string, NpyArray> = {
@@ -282,8 +313,10 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
     direction: metric === 'valAcc' ? 'maximize' : 'minimize',
     params,
     model: filledModel(e.model),
-    // as resolveModel (model/spec.ts): depth first, so that units and unitsK find their layers
-    applyOrder: ['depth', ...PARAMS.map((p) => p.name).filter((n) => n !== 'depth')],
+    // as resolveModel (model/spec.ts): depth and convBlocks first, so that units, unitsK and the
+    // conv-block parameters find their layers and blocks
+    applyOrder: [...APPLY_FIRST, ...PARAMS.map((p) => p.name).filter((n) => !APPLY_FIRST.includes(n))],
+    defaultConvBlock: { ...DEFAULT_CONV_BLOCK },
     sampler: {
       kind: s.kind,
       seed: s.seed,
@@ -307,8 +340,9 @@ export function pythonManifest(experiment: Experiment, dataset: Dataset): { mani
       features: held.d,
       testRows: splits[0].test.length,
       scaling,
+      ...(layout ? { image: { width: layout.width, height: layout.height, channels: layout.channels, maxValue: layout.maxValue } } : {}),
       arrays: {
-        x: 'float32 [rows, features]: raw values of the kept feature columns, test rows last',
+        x: layout ? 'float32 [rows, features]: raw pixel values, each row an image (row-major height × width × channels), test rows last' : 'float32 [rows, features]: raw values of the kept feature columns, test rows last',
         y: dataset.task === 'classification' ? 'float32 [rows]: class index' : 'float32 [rows]: raw target',
         test: 'int32: row indices of the held-out test rows',
         'train_i, val_i': `int32: row indices of split i (0..${splits.length - 1}), in the page's order`,

@@ -6,7 +6,8 @@ import { loadMlpg } from '../../../src/lib/data/mlpg';
 import { prepare, prepareFolds } from '../../../src/lib/data/split';
 import { STUDY_ATTRS, TRIAL_ATTRS } from '../../../src/lib/interop/optuna-attrs';
 import { MANIFEST_FORMAT, MAX_GRID_CONFIGS, pythonBundle, unexported, type PythonManifest } from '../../../src/lib/interop/python-bundle';
-import { MODEL_DEFAULTS } from '../../../src/lib/experiment/defaults';
+import { DEFAULT_CONV_BLOCK, MODEL_DEFAULTS } from '../../../src/lib/experiment/defaults';
+import { loadDataset } from '../../../src/lib/data/registry';
 import type { Experiment } from '../../../src/lib/experiment/types';
 import { defaultPopulationSize } from '../../../src/lib/search/evolution';
 import { defaultStartupTrials } from '../../../src/lib/search/history';
@@ -69,8 +70,7 @@ describe('pythonBundle: the "Export -> Python" zip', () => {
     expect(manifest.sampler).toEqual({ kind: 'grid', seed: 5, nStartup: defaultStartupTrials(20), populationSize: defaultPopulationSize(20), gridSize: 3 * 3 * 2 });
     expect(manifest.params.every((p) => p.when === undefined)).toBe(true);
     // every optional model field written out with the value the page trains with
-    const { lrSchedule, lrWarmup, lrStepSize, lrDecay, lrFinal, momentum, beta1, beta2, topK } = MODEL_DEFAULTS;
-    expect(manifest.model).toEqual({ ...e.model, lrSchedule, lrWarmup, lrStepSize, lrDecay, lrFinal, momentum, beta1, beta2, topK });
+    expect(manifest.model).toEqual({ ...MODEL_DEFAULTS, ...e.model });
     expect(manifest.applyOrder[0]).toBe('depth');
     expect(manifest.seeds).toEqual({ trialBase: 5000, shuffle: 5999, repeatStride: 7919, foldStride: 104729 });
     expect(manifest.nClasses).toBe(2);
@@ -141,13 +141,15 @@ describe('pythonBundle: the "Export -> Python" zip', () => {
   });
 
   it.each([
-    ['a CNN block in the model', (x: Experiment) => Object.assign(x.model, { conv: [{ filters: 8, kernel: 3 }] }), /^Not yet exported to Python: the model's "conv"\./],
+    ['a field of a conv block the script lacks', (x: Experiment) => Object.assign(x.model, { conv: [{ ...DEFAULT_CONV_BLOCK, dilation: 2 }] }), /^Not yet exported to Python: "dilation" of conv block 1\./],
+    ['a conv padding the script lacks', (x: Experiment) => Object.assign(x.model, { conv: [{ ...DEFAULT_CONV_BLOCK, padding: 'causal' }] }), /the padding of conv block 1, "causal"/],
+    ['a pooling choice the script lacks', (x: Experiment) => Object.assign(x.space, { pooling: { type: 'categorical', choices: ['max', 'global'] } }), /the pooling choice "global"/],
     ['a field of a hidden layer', (x: Experiment) => Object.assign(x.model.layers[1], { kind: 'conv2d' }), /"kind" of hidden layer 2/],
     ['an optimiser the script lacks', (x: Experiment) => Object.assign(x.model, { optimizer: 'adagrad' }), /the optimizer "adagrad"/],
     ['an activation choice the script lacks', (x: Experiment) => Object.assign(x.space, { activation: { type: 'categorical', choices: ['relu', 'gelu'] } }), /the activation choice "gelu"/],
-    ['a searched parameter the script lacks', (x: Experiment) => Object.assign(x.space, { filters: { type: 'int', low: 4, high: 8, log: false } }), /the searched parameter "filters"/],
+    ['a searched parameter the script lacks', (x: Experiment) => Object.assign(x.space, { dilation: { type: 'int', low: 1, high: 2, log: false } }), /the searched parameter "dilation"/],
     ['a data field', (x: Experiment) => Object.assign(x.data, { augment: 'flip' }), /the data's "augment"/],
-    ['an optional model field away from its default (augmentation)', (x: Experiment) => Object.assign(x.model, { augShift: 2 }), /the model's "augShift"/],
+    ['a model field the script lacks', (x: Experiment) => Object.assign(x.model, { batchNorm: true }), /the model's "batchNorm"/],
   ])('refuses %s with "Not yet exported", rather than write a script that trains something else', (_, edit, message) => {
     const x = structuredClone(e);
     edit(x);
@@ -161,6 +163,32 @@ describe('pythonBundle: the "Export -> Python" zip', () => {
     Object.assign(x.model, { conv: [], batchNorm: false, augShift: 0 });
     expect(unexported(x)).toEqual([]);
     expect(unexported(e)).toEqual([]);
+  });
+
+  it('exports conv blocks and augmentation, fixed or searched, with the image layout the script needs', async () => {
+    const mnist = await loadDataset({ id: 'mnist_2500', noise: 0, samples: 0, valFraction: 0.2, seed: 3, testFraction: 0 }, 'datasets', diskFetch());
+    const x = structuredClone(e);
+    x.data = { id: 'mnist_2500', noise: 0, samples: 0, valFraction: 0.2, seed: 3, testFraction: 0 };
+    Object.assign(x.model, { conv: [{ ...DEFAULT_CONV_BLOCK, stride: 2, padding: 'valid', pool: 'avg' }], augShift: 2, augRotate: 10, augNoise: 0.05 });
+    Object.assign(x.space, {
+      convBlocks: { type: 'int', low: 0, high: 2, log: false }, filters: { type: 'int', low: 4, high: 16, log: true },
+      kernelSize: { type: 'categorical', choices: [3, 5] }, pooling: { type: 'categorical', choices: ['max', 'avg', 'none'] },
+      augRotate: { type: 'float', low: 0, high: 15, log: false },
+    });
+    x.strategy.kind = 'random';
+    expect(unexported(x)).toEqual([]);
+    const m = pythonBundle(x, mnist, { now: NOW }).manifest;
+    expect(m.version).toBe(3);
+    expect(m.data.image).toEqual({ width: 28, height: 28, channels: 1, maxValue: 255 });
+    expect(m.data.scaling).toBe('all');
+    expect(m.model.conv).toEqual(x.model.conv);
+    expect(m.model).toMatchObject({ augShift: 2, augRotate: 10, augNoise: 0.05, augFlip: 'off' });
+    expect(m.defaultConvBlock).toEqual(DEFAULT_CONV_BLOCK);
+    expect(m.applyOrder.slice(0, 2)).toEqual(['depth', 'convBlocks']);
+    // filters, kernel size and pooling exist only while there is a conv block
+    for (const name of ['filters', 'kernel_size', 'pooling'] as const) expect(m.params.find((p) => p.name === name)?.when, name).toEqual({ parent: 'convBlocks', atLeast: 1 });
+    // a tabular dataset has no image layout
+    expect(manifest.data.image).toBeUndefined();
   });
 
   it('exports every fold of k-fold cross-validation', async () => {
