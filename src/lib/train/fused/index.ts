@@ -1,8 +1,9 @@
 /**
  * The fused trainer: dense networks trained in one WebAssembly SIMD kernel (asm/, built to
  * ./kernel.wasm), K trials at once, one call per epoch. Same inputs and results as the batched
- * tfjs trainer (batched.ts), which remains the path for GPU backends and anything the kernel
- * does not cover (see fusedSupports).
+ * tfjs trainer (batched.ts), which remains the path for the webgl and cpu backends and anything
+ * the kernel does not cover (see fusedSupports). On webgpu the same epoch runs as WGSL shaders
+ * (../gpu/); route.ts picks between them.
  */
 import type { Activation, ModelSpec, OptimizerName, WeightInit } from '../../experiment/types';
 import type { BatchEpochCallback } from '../batched';

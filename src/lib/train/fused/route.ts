@@ -5,22 +5,37 @@ import { trainsAlone, type ProbeShape, type ProbeTiming } from '../batching';
 import { trainTrial } from '../trainer';
 import { makeRng } from '../../search/rng';
 import type { TrainData, TrialConfig, TrialResult } from '../types';
+import { gpuFusedAvailable, probeGpu, trainGpu } from '../gpu';
 import { fusedAvailable, fusedSupports, probeFused, trainFused } from './index';
 
+/** Which fused trainer a worker uses: the WebAssembly kernel or the WGSL one (gpu/). */
+export type FusedKind = 'wasm' | 'webgpu';
+
 /**
- * Whether a worker on the current tfjs backend trains `models` with the fused kernel: on the wasm
- * backend (the kernel is WebAssembly too, and the calibration measures it there through
- * probeSteps below), for models the kernel covers, when it loads. GPU backends keep the batched
- * tfjs trainer, so calibration compares fused-on-wasm against them.
+ * The fused trainer a worker on the current tfjs backend trains `models` with, or null for the
+ * batched tfjs trainer: the wasm kernel on the wasm backend, the GPU kernel on the webgpu backend
+ * (each where it loads), for models the kernels cover. The calibration measures whichever is
+ * chosen through probeSteps below, so it compares fused-on-wasm, fused-on-webgpu and the tfjs
+ * trainer on webgl or cpu honestly. Other backends keep the batched tfjs trainer.
  */
+export async function fusedKind(models: ModelSpec[]): Promise<FusedKind | null> {
+  if (!models.every(fusedSupports)) return null;
+  const backend = tf.getBackend();
+  if (backend === 'wasm') return (await fusedAvailable()) ? 'wasm' : null;
+  if (backend === 'webgpu') return (await gpuFusedAvailable()) ? 'webgpu' : null;
+  return null;
+}
+
+/** Whether a worker on the current tfjs backend trains `models` with a fused trainer (see fusedKind). */
 export async function usesFused(models: ModelSpec[]): Promise<boolean> {
-  return tf.getBackend() === 'wasm' && models.every(fusedSupports) && (await fusedAvailable());
+  return (await fusedKind(models)) !== null;
 }
 
 /**
- * batched.ts' trainBatch, on the fused kernel where usesFused says so. Same signature and
- * results. Should the kernel fail before reporting anything (say, memory for a huge dataset),
- * the tfjs trainer takes the batch over; after a report it is a failure like any other.
+ * batched.ts' trainBatch, on the fused kernel fusedKind chooses. Same signature and results.
+ * Should the kernel fail before reporting anything (say, memory for a huge dataset, or a GPU
+ * device that refuses the shader), the tfjs trainer takes the batch over; after a report it is a
+ * failure like any other.
  */
 export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: BatchEpochCallback): Promise<TrialResult[]> {
   if (cfgs.some((c) => trainsAlone(c.model))) {
@@ -29,10 +44,12 @@ export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: 
     for (const c of cfgs) out.push(await trainTrial(data, c, (m) => onEpoch(c.trialId, m)));
     return out;
   }
-  if (!(await usesFused(cfgs.map((c) => c.model)))) return trainBatchTfjs(data, cfgs, onEpoch);
+  const kind = await fusedKind(cfgs.map((c) => c.model));
+  if (!kind) return trainBatchTfjs(data, cfgs, onEpoch);
   let reported = false;
+  const report: BatchEpochCallback = (id, m) => ((reported = true), onEpoch(id, m));
   try {
-    return await trainFused(data, cfgs, (id, m) => ((reported = true), onEpoch(id, m)), { backend: 'wasm' });
+    return await (kind === 'wasm' ? trainFused(data, cfgs, report, { backend: 'wasm' }) : trainGpu(data, cfgs, report));
   } catch (e) {
     if (reported) throw e;
     return trainBatchTfjs(data, cfgs, onEpoch);
@@ -42,7 +59,9 @@ export async function trainBatch(data: TrainData, cfgs: TrialConfig[], onEpoch: 
 /** batched.ts' probeSteps, timing the trainer trainBatch above would use for `shape`. */
 export async function probeSteps(shape: ProbeShape, opts?: { trials?: number; warmup?: number; minMs?: number; maxSteps?: number }): Promise<ProbeTiming & { trainer: 'fused' | 'tfjs' | 'layers' }> {
   if (trainsAlone(shape.model)) return { ...(await probeLayers(shape, opts?.minMs ?? 150)), trainer: 'layers' };
-  if (await usesFused([shape.model])) return { ...(await probeFused(shape, opts)), trainer: 'fused' };
+  const kind = await fusedKind([shape.model]);
+  if (kind === 'wasm') return { ...(await probeFused(shape, opts)), trainer: 'fused' };
+  if (kind === 'webgpu') return { ...(await probeGpu(shape, opts)), trainer: 'fused' };
   return { ...(await probeTfjs(shape, opts)), trainer: 'tfjs' };
 }
 

@@ -9,15 +9,34 @@ import { surfaceGrid } from '../trainer';
 import type { EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from '../types';
 import { initialWeights } from './init';
 import { instantiateKernel } from './kernel';
-import { blockLayout } from './layout';
+import { blockLayout, type BlockLayout } from './layout';
 import { confusionOf, encodeSurface } from './outputs';
-import { FusedStack } from './stack';
+import { FusedStack, type EpochStack } from './stack';
 
 /** Options of a fused run. */
 export interface FusedRunOptions {
   /** the backend name results report (the worker's tfjs backend; default 'wasm'). */
   backend?: BackendName;
 }
+
+/** What a stack is built from (see FusedStack's constructor): `weights[k]` is trial k's initial
+ *  block (initialWeights), `batch` the mini-batch rows, `extraRows` the most rows predict() may be
+ *  given besides the validation rows (a decision-surface grid). */
+export interface StackInputs {
+  data: TrainData;
+  cfgs: TrialConfig[];
+  block: BlockLayout;
+  weights: Float32Array[];
+  batch: number;
+  extraRows: number;
+}
+
+/** Builds the per-epoch kernel of a run (the wasm kernel, or the GPU one). */
+export type StackFactory = (inputs: StackInputs) => Promise<EpochStack>;
+
+/** The wasm kernel's stack: a fresh kernel instance per run. */
+const wasmStack: StackFactory = async ({ data, cfgs, block, weights, batch, extraRows }) =>
+  new FusedStack(await instantiateKernel(), data, cfgs, block, weights, batch, extraRows);
 
 /** One trial's bookkeeping while it trains. */
 interface Member {
@@ -31,8 +50,8 @@ interface Member {
   /** its learning-rate schedule, and the rate of the epoch being trained. */
   schedule: LrSchedule;
   lr: number;
-  /** its parameters at the best epoch, for restore-best. */
-  best: Float32Array | null;
+  /** whether the stack holds its parameters of a best epoch (restore-best). */
+  best: boolean;
   status: TrialResult['status'];
   message?: string;
   stoppedEarly: boolean;
@@ -50,24 +69,43 @@ interface Member {
  * test score, confusion matrix and decision surface behave as in trainBatch. One result per
  * config, in order.
  */
-export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: BatchEpochCallback, opts: FusedRunOptions = {}): Promise<TrialResult[]> {
+export function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: BatchEpochCallback, opts: FusedRunOptions = {}): Promise<TrialResult[]> {
+  return trainStacked(data, cfgs, onEpoch, wasmStack, opts.backend ?? 'wasm');
+}
+
+/**
+ * trainFused's bookkeeping over any per-epoch kernel: builds the stack with `makeStack` (from the
+ * initial weights of initialWeights), runs the epochs, and reports results as the `backend` named.
+ * The stack is disposed of when the run ends, however it ends.
+ */
+export async function trainStacked(data: TrainData, cfgs: TrialConfig[], onEpoch: BatchEpochCallback, makeStack: StackFactory, backend: BackendName): Promise<TrialResult[]> {
   if (cfgs.length === 0) return [];
   const start = performance.now();
   const key = batchKey(cfgs[0]);
   for (const c of cfgs) if (batchKey(c) !== key) throw new Error('trainBatch: the trials do not share an architecture, batch size, optimizer and data order.');
   const spec0 = cfgs[0].model;
+  const nOut = outputUnits(data.task, data.nClasses);
+  const batch = Math.max(1, Math.min(spec0.batchSize, data.yTrain.length));
+  const block = blockLayout(spec0.layers, data.d, nOut);
+  const surfaceRows = data.d === 2 ? Math.max(0, ...cfgs.map((c) => (c.boundaryExtent ? c.boundaryGrid ** 2 : 0))) : 0;
+  const stack = await makeStack({ data, cfgs, block, weights: cfgs.map((c) => initialWeights(c.model.init, block, c.seed)), batch, extraRows: surfaceRows });
+  try {
+    return await epochs(stack, data, cfgs, onEpoch, backend, start);
+  } finally {
+    stack.dispose();
+  }
+}
+
+/** The epochs of a run on `stack`, and its results (see trainFused). */
+async function epochs(stack: EpochStack, data: TrainData, cfgs: TrialConfig[], onEpoch: BatchEpochCallback, backend: BackendName, start: number): Promise<TrialResult[]> {
   const classification = data.task === 'classification';
   const nOut = outputUnits(data.task, data.nClasses);
   const nTrain = data.yTrain.length;
   const nVal = data.yVal.length;
-  const batch = Math.max(1, Math.min(spec0.batchSize, nTrain));
-  const hidden = spec0.layers.length;
-  const block = blockLayout(spec0.layers, data.d, nOut);
-  const surfaceRows = data.d === 2 ? Math.max(0, ...cfgs.map((c) => (c.boundaryExtent ? c.boundaryGrid ** 2 : 0))) : 0;
-  const stack = new FusedStack(await instantiateKernel(), data, cfgs, block, cfgs.map((c) => initialWeights(c.model.init, block, c.seed)), batch, surfaceRows);
-  const backend = opts.backend ?? 'wasm';
+  const steps = stack.steps;
+  const hidden = cfgs[0].model.layers.length;
   const members: Member[] = cfgs.map((cfg, k) => ({
-    cfg, k, epochs: [], best: null, status: 'complete', stoppedEarly: false, pending: null,
+    cfg, k, epochs: [], best: false, status: 'complete', stoppedEarly: false, pending: null,
     stopper: new EarlyStopper({ patience: cfg.earlyStopping?.patience ?? Infinity, minDelta: cfg.earlyStopping?.minDelta ?? 0 }),
     dropRng: makeRng(cfg.seed, 'dropout'),
     schedule: scheduleOf(cfg.model), lr: cfg.model.learningRate,
@@ -75,7 +113,6 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
   const results = new Map<number, TrialResult>();
   const shuffleRng = makeRng(cfgs[0].shuffleSeed ?? cfgs[0].seed, 'shuffle');
   const order = Array.from({ length: nTrain }, (_, i) => i);
-  const steps = Math.ceil(nTrain / batch);
   const maxEpochs = Math.max(...cfgs.map((c) => c.model.epochs));
   let live = members;
   for (let epoch = 1; epoch <= maxEpochs && live.length > 0; epoch++) {
@@ -92,7 +129,7 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
       if (m.cfg.model.dropout <= 0 || !live.includes(m)) return null;
       return Array.from({ length: steps }, () => Array.from({ length: hidden }, () => Math.floor(m.dropRng() * 2 ** 31)));
     };
-    const sums = stack.epoch(perm, seeds);
+    const sums = await stack.epoch(perm, seeds);
     const elapsedMs = performance.now() - start;
     const controls = await Promise.all(live.map(async (m) => {
       // The host's answer about the previous epoch: a trial pruned or stopped there leaves now,
@@ -107,12 +144,12 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
         em.trainAcc = s.trainCorrect / nTrain;
         em.valAcc = s.valCorrect / nVal;
       }
-      return afterEpoch(m, em, () => stack.params(m.k), onEpoch);
+      return afterEpoch(m, em, stack, onEpoch);
     }));
     const leaving = live.filter((_, i) => controls[i] === 'leave');
     for (const m of leaving) {
       stack.deactivate(m.k);
-      results.set(m.cfg.trialId, finish(m, stack, data, nOut, backend, start));
+      results.set(m.cfg.trialId, await finish(m, stack, data, nOut, backend, start));
     }
     live = live.filter((_, i) => controls[i] === 'continue');
   }
@@ -124,7 +161,7 @@ export async function trainFused(data: TrainData, cfgs: TrialConfig[], onEpoch: 
  * trainer's rule: the host's answer is only awaited when m leaves anyway (its last epoch, early
  * stopping); otherwise the next epoch trains while the host decides.
  */
-async function afterEpoch(m: Member, em: EpochMetrics, own: () => Float32Array, onEpoch: BatchEpochCallback): Promise<'continue' | 'leave'> {
+async function afterEpoch(m: Member, em: EpochMetrics, stack: EpochStack, onEpoch: BatchEpochCallback): Promise<'continue' | 'leave'> {
   m.epochs.push(em);
   const epoch = em.epoch;
   if (!Number.isFinite(em.trainLoss) || !Number.isFinite(em.valLoss)) {
@@ -133,7 +170,10 @@ async function afterEpoch(m: Member, em: EpochMetrics, own: () => Float32Array, 
     return 'leave';
   }
   const verdict = m.stopper.update(em.valLoss);
-  if (m.cfg.earlyStopping?.restoreBest && m.stopper.bestEpoch === epoch) m.best = own();
+  if (m.cfg.earlyStopping?.restoreBest && m.stopper.bestEpoch === epoch) {
+    stack.keepBest(m.k);
+    m.best = true;
+  }
   const answer = Promise.resolve(onEpoch(m.cfg.trialId, em));
   const stopEarly = Boolean(m.cfg.earlyStopping) && verdict === 'stop' && epoch < m.cfg.model.epochs;
   if (!stopEarly && epoch < m.cfg.model.epochs) {
@@ -150,10 +190,10 @@ async function afterEpoch(m: Member, em: EpochMetrics, own: () => Float32Array, 
 
 /** The result of member m as it leaves: restores its best weights if asked, scores the test rows,
  *  and computes its confusion matrix and 2-D decision surface. */
-function finish(m: Member, stack: FusedStack, data: TrainData, nOut: number, backend: BackendName, start: number): TrialResult {
+async function finish(m: Member, stack: EpochStack, data: TrainData, nOut: number, backend: BackendName, start: number): Promise<TrialResult> {
   const cfg = m.cfg;
   const status = m.status;
-  const useBest = m.best !== null && status !== 'diverged' && status !== 'cancelled';
+  const useBest = m.best && status !== 'diverged' && status !== 'cancelled';
   const result: TrialResult = {
     trialId: cfg.trialId, status, epochs: m.epochs, backend, timeMs: performance.now() - start,
     peakTensors: 0, paramCount: paramCount(cfg.model.layers, data.d, nOut), message: m.message,
@@ -162,13 +202,13 @@ function finish(m: Member, stack: FusedStack, data: TrainData, nOut: number, bac
   };
   if (status === 'diverged' || status === 'cancelled') return result;
   const classification = data.task === 'classification';
-  const w = useBest ? m.best : null;
-  const test = stack.scoreTest(m.k, w);
+  const w = useBest;
+  const test = await stack.scoreTest(m.k, w);
   if (test) result.test = classification ? { loss: test.loss / test.n, acc: test.correct / test.n } : { loss: test.loss / test.n };
-  if (classification) result.confusion = confusionOf(stack.predict(m.k, w, null), data.yVal, data.nClasses);
+  if (classification) result.confusion = confusionOf(await stack.predict(m.k, w, null), data.yVal, data.nClasses);
   if (cfg.boundaryGrid > 0 && cfg.boundaryExtent && data.d === 2) {
     const g = cfg.boundaryGrid;
-    result.boundary = encodeSurface(stack.predict(m.k, w, surfaceGrid(g, cfg.boundaryExtent)), g * g, classification, data.nClasses);
+    result.boundary = encodeSurface(await stack.predict(m.k, w, surfaceGrid(g, cfg.boundaryExtent)), g * g, classification, data.nClasses);
   }
   return result;
 }

@@ -14,6 +14,44 @@ export interface EpochSums {
   valCorrect: number;
 }
 
+/** Loss sum and rows right of one trial on the test rows (n of them). */
+export interface TestSums {
+  loss: number;
+  correct: number;
+  n: number;
+}
+
+/**
+ * The per-epoch kernel of a stacked run (runner.ts): K trials of one architecture, addressed by
+ * their slot k (0..K-1), holding the data, parameters and optimizer state wherever it computes
+ * (the wasm kernel's memory: FusedStack; GPU buffers: gpu/stack.ts). The runner owns the
+ * bookkeeping (reports, pruning, early stopping, divergence) and asks the stack only for numbers.
+ * Methods that read results back may be asynchronous (GPU readback); the others are ordered
+ * before the next epoch.
+ */
+export interface EpochStack {
+  /** Mini-batches per epoch. */
+  readonly steps: number;
+  /** Sets the learning rate trial k trains with from the next epoch on (> 0); only for trials still training. */
+  setLearningRate(k: number, lr: number): void;
+  /** Stops training trial k (its parameters stay for scoring). */
+  deactivate(k: number): void;
+  /**
+   * One epoch of the active trials over the training rows in the order `perm` ([nTrain] row
+   * indices). `dropSeeds(k)`: trial k's dropout seeds [step][hidden layer], or null without
+   * dropout. Every slot's sums (zeros for inactive trials).
+   */
+  epoch(perm: ArrayLike<number>, dropSeeds: (k: number) => number[][] | null): EpochSums[] | Promise<EpochSums[]>;
+  /** Remembers trial k's current parameters as its best (restore-best). */
+  keepBest(k: number): void;
+  /** Loss sum and rows right on the test rows of trial k's current (or best) parameters; null without test rows. */
+  scoreTest(k: number, best: boolean): TestSums | null | Promise<TestSums | null>;
+  /** Outputs [n, nOut] of trial k's current (or best) parameters for the validation rows (rows = null) or `rows` [n, d]. */
+  predict(k: number, best: boolean, rows: Float32Array | null): Float32Array | Promise<Float32Array>;
+  /** Frees what the stack holds outside the JS heap (GPU buffers); the stack is unusable after. */
+  dispose(): void;
+}
+
 /** Rows (x [n, d]) with their labels (i32 classes) or targets (f32), in kernel memory. */
 interface Rows {
   x: number;
@@ -27,7 +65,7 @@ interface Rows {
  * up front (so the memory never grows and views stay valid). Trials are addressed by their slot
  * k (0..K-1); a trial that leaves is switched off and keeps its parameters for its final scoring.
  */
-export class FusedStack {
+export class FusedStack implements EpochStack {
   readonly K: number;
   private readonly mem: Arena;
   private readonly train: Rows;
@@ -51,6 +89,8 @@ export class FusedStack {
   private readonly nOut: number;
   /** optimizer steps taken (Adam's t). */
   private t = 0;
+  /** per trial: its parameters at its best epoch (keepBest), or null. */
+  private readonly best: (Float32Array | null)[];
   /** per trial: the arguments of setTrial after the learning rate (see setLearningRate). */
   private readonly trialArgs: [number, number, number, number, number, number, number][];
 
@@ -63,6 +103,7 @@ export class FusedStack {
     if (K > k.MAX_TRIALS.value) throw new Error(`The fused kernel trains at most ${k.MAX_TRIALS.value} trials at once.`);
     if (block.layers.length > k.MAX_LAYERS.value) throw new Error(`The fused kernel takes at most ${k.MAX_LAYERS.value} layers.`);
     this.K = K;
+    this.best = cfgs.map(() => null);
     const mem = (this.mem = new Arena(k));
     const classification = data.task === 'classification';
     const rows = (x: Float32Array, y: Float32Array): Rows => ({ x: mem.put(x), y: mem.put(classification ? Int32Array.from(y) : y), n: y.length });
@@ -152,18 +193,23 @@ export class FusedStack {
     return Float32Array.from(this.mem.f32(this.blocks[k], this.block.params));
   }
 
-  /** Loss sum and rows right of trial k (or of `weights`) on the test rows; null without test rows. */
-  scoreTest(k: number, weights: Float32Array | null): { loss: number; correct: number; n: number } | null {
+  /** Keeps a copy of trial k's parameters as its best. */
+  keepBest(k: number): void {
+    this.best[k] = this.params(k);
+  }
+
+  /** Loss sum and rows right of trial k (or of its best parameters) on the test rows; null without test rows. */
+  scoreTest(k: number, best: boolean): TestSums | null {
     if (!this.test) return null;
     const at = this.metrics + 32 * k;
-    this.k.evaluate(this.blockOf(k, weights), this.test.x, this.test.y, this.test.n, at);
+    this.k.evaluate(this.blockOf(k, best), this.test.x, this.test.y, this.test.n, at);
     const [loss, correct] = this.mem.f64(at, 2);
     return { loss, correct, n: this.test.n };
   }
 
-  /** Outputs [n, nOut] of trial k (or of `weights`) for the validation rows (rows = null) or for `rows` [n, d]. */
-  predict(k: number, weights: Float32Array | null, rows: Float32Array | null): Float32Array {
-    const p = this.blockOf(k, weights);
+  /** Outputs [n, nOut] of trial k (or of its best parameters) for the validation rows (rows = null) or for `rows` [n, d]. */
+  predict(k: number, best: boolean, rows: Float32Array | null): Float32Array {
+    const p = this.blockOf(k, best);
     const n = rows ? rows.length / this.data.d : this.val.n;
     if (n > this.outRows) throw new Error('FusedStack.predict: more rows than were allocated.');
     if (rows) this.mem.f32(this.input, rows.length).set(rows);
@@ -171,8 +217,12 @@ export class FusedStack {
     return Float32Array.from(this.mem.f32(this.out, n * this.nOut));
   }
 
-  /** The block to score: trial k's own, or `weights` copied into the spare block. */
-  private blockOf(k: number, weights: Float32Array | null): number {
+  /** Nothing to free: the kernel instance goes with the stack. */
+  dispose(): void {}
+
+  /** The block to score: trial k's own, or its best parameters copied into the spare block. */
+  private blockOf(k: number, best: boolean): number {
+    const weights = best ? this.best[k] : null;
     if (!weights) return this.blocks[k];
     this.mem.f32(this.spare, weights.length).set(weights);
     return this.spare;
