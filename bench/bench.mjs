@@ -9,8 +9,15 @@
 // bench/out/latest.json, and compares it with bench/baseline.json when that was taken on this
 // same machine.
 //
-//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny] [--save-baseline]
+//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny]
+//                        (--only=bundle, or any name of no part: build and bundle sizes only)
+//                        [--rounds=N] [--no-profile] [--save-baseline]
 //   npm run -s bench > bench.json     (-s: npm itself prints a banner on stdout)
+//   npm run -s bench -- --only=sweep,tiny --rounds=1 --no-profile   (long tasks, first epoch, cold start: ~3 min)
+//
+// --rounds: interleaved rounds of the comparisons (default 3); --no-profile: no CPU-profiled
+// or traced re-runs (they only attribute long tasks). BENCH_OUT=dir builds and writes there
+// instead of bench/out (several people benchmarking one checkout).
 //
 // Every figure with repeats gives its spread ({min, median, max, n}); a ratio is computed
 // within one round (numbers taken minutes apart under different load never divide each other)
@@ -29,11 +36,14 @@ const emit = (text) => process.stdout.write(text);
 console.log = (...m) => console.error(...m);
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'bench/out');
+const OUT = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(ROOT, 'bench/out');
 const WWW = join(OUT, 'www');
 const args = process.argv.slice(2);
 const only = (args.find((a) => a.startsWith('--only=')) ?? '').slice(7).split(',').filter(Boolean);
 const want = (part) => only.length === 0 || only.includes(part);
+const argValue = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** Re-run sweeps with long tasks under the CPU profiler / Chrome tracing (to attribute them). */
+const PROFILE = !args.includes('--no-profile');
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m);
 
 /** The reference of the issue: 64-128-10 ReLU MLP, Adam, batch 32, on the app's digits8x8
@@ -41,7 +51,7 @@ const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11,
 const REF = { units: 128, batchSize: 32, sweepTrials: 16, sweepEpochs: 10 };
 const DEEP_LAYERS = [256, 256, 256];
 /** Interleaved rounds (native, page, native, page …) of the per-trial and sweep comparisons. */
-const ROUNDS = 3;
+const ROUNDS = Math.max(1, Number(argValue('rounds') ?? 3) || 3);
 /** The tiny-model sweep through the page: many short trials, so the page's per-trial work shows. */
 const TINY = { trials: 200, units: 8, epochs: 20 };
 /** A sweep that has not ended by then has hung. */
@@ -524,7 +534,8 @@ async function runSweep(page, { workers, batching }) {
         const now = performance.now();
         if (Number.isNaN(t0) && bar.dataset.state === 'running') t0 = clicks.at(-1) ?? now;
         if (!Number.isNaN(t0) && Number.isNaN(first)
-          && [...document.querySelectorAll('figure[aria-labelledby="curves-title"] g.trial path')].some((p) => (p.getAttribute('d') ?? '') !== '')) first = now - t0;
+          && ([...document.querySelectorAll('figure[aria-labelledby="curves-title"] g.trial path')].some((p) => (p.getAttribute('d') ?? '') !== '')
+            || Number(document.querySelector('figure[aria-labelledby="curves-title"] canvas')?.dataset.points) > 0)) first = now - t0;
         if (!Number.isNaN(t0) && bar.dataset.state === 'idle' && Number(bar.dataset.sweeps) > n) resolve({ t0, firstEpochDrawnMs: first, wallMs: now - t0 });
         else requestAnimationFrame(poll);
       };
@@ -537,7 +548,8 @@ async function runSweep(page, { workers, batching }) {
     ...window.__take(t0, t0 + wallMs),
     backends: [...document.querySelectorAll('[data-testid="backend"]')].map((e) => e.textContent),
     note: document.querySelector('.backends .note')?.textContent ?? '',
-    rows: document.querySelectorAll('section[aria-labelledby="table-title"] tbody tr').length,
+    // the table renders only the rows in view past a few dozen: its aria-rowcount counts them all (and the header)
+    rows: Number(document.querySelector('section[aria-labelledby="table-title"] table')?.getAttribute('aria-rowcount') ?? 1) - 1,
   }), r);
   return {
     workers, batching, wallMs: round(r.wallMs), firstEpochDrawnMs: round(r.firstEpochDrawnMs),
@@ -799,14 +811,17 @@ async function sweepPart(browser, url, nTrain, native) {
     }
   }
   let profiled = null;
-  if (runs.some((r) => r.longTasks > 0)) {
+  if (PROFILE && runs.some((r) => r.longTasks > 0)) {
     log('reference sweep: again under the CPU profiler (attribution of the busy stretches)');
     profiled = await profiledSweep(page, configs[0]);
   }
   const errors = page.errors;
   await page.context().close();
-  log('reference sweep: a second cold first run, traced (where the cold start goes)');
-  const coldTraced = await tracedColdRun(browser, url);
+  let coldTraced = null;
+  if (PROFILE) {
+    log('reference sweep: a second cold first run, traced (where the cold start goes)');
+    coldTraced = await tracedColdRun(browser, url);
+  }
   const samples = REF.sweepTrials * REF.sweepEpochs * nTrain;
   const perConfig = configs.map((c) => {
     const rs = runs.filter((r) => r.workers === c.workers && r.batching === c.batching);
@@ -853,7 +868,7 @@ async function tinyPart(browser, url) {
   log(`tiny sweep: ${TINY.trials} trials × ${TINY.epochs} epochs, 1 hidden layer of ${TINY.units}`);
   const measured = await runSweep(page, { workers: 'auto', batching: true });
   let profiled = null;
-  if (measured.longTasks > 0) {
+  if (PROFILE && measured.longTasks > 0) {
     log('tiny sweep: again under the CPU profiler (attribution of the busy stretches)');
     profiled = await profiledSweep(page, { workers: 'auto', batching: true });
   }

@@ -10,7 +10,7 @@ import type { WorkerFactory } from '../lib/train/pool';
 import { trialConfig } from '../lib/train/config';
 import { assumedSamplesPerSec, estimateSweep, type Rate, type SweepEstimate } from '../lib/train/estimate';
 import { paramCount, outputUnits } from '../lib/model/spec';
-import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibrate';
+import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibration-store';
 import { resolveModel } from '../lib/model/spec';
 import { createSearch } from '../lib/search/create';
 import { makeStudyId, newStudy, storeTrial, trialResultOf, withTrials, canResume, interruptedTrials } from '../lib/study/record';
@@ -34,6 +34,8 @@ export type MetricInfo = StudyMetric;
 
 /** Side of the decision-surface grid of 2-D data. */
 const GRID = 48;
+/** Time between saves of a study while its sweep runs, ms (a closed tab loses at most this much). */
+const SAVE_RUNNING_MS = 3000;
 /** Web Locks name held by the tab that runs a study's sweep. */
 const lockName = (id: string) => `hpp-run-${id}`;
 
@@ -354,10 +356,19 @@ export class Study {
   private stored = new WeakMap<TrialView, StudyTrial>();
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
 
-  /** The study changed: its record is rebuilt and saved soon (at most every 400 ms, never per epoch). */
+  /** The study changed: its record is rebuilt and saved soon (at most every 400 ms, never per epoch;
+   *  while a sweep runs, every SAVE_RUNNING_MS: each save re-encodes the whole study, a long task
+   *  once it holds hundreds of trials, and the sweep's end saves it anyway). */
   private persist(): void {
     if (!this.record || this.readOnly || this.persistTimer) return;
-    this.persistTimer = setTimeout(() => this.persistNow(), 400);
+    this.persistTimer = setTimeout(() => this.persistNow(), this.live.running ? SAVE_RUNNING_MS : 400);
+  }
+
+  /** The page is being hidden or left: whatever the study holds is written now, so a closed or
+   *  reloaded tab loses no finished trial (saves are otherwise spaced out during a sweep). */
+  saveOnHide(): void {
+    this.persistNow();
+    void this.library.flush();
   }
 
   /** Rebuilds the current study's record from the trials as shown and hands it to the library. */

@@ -3,7 +3,7 @@
  * training rows × runs, weighted by the network's size and batch size) divided by a training
  * rate — the one the calibration measured for this network, or an assumed one until then.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment, TrialParams } from '../experiment/types';
 import { searchedParams } from '../experiment/params';
 import { paramCount, outputUnits, resolveModel } from '../model/spec';
 import { makeRng } from '../search/rng';
@@ -60,6 +60,50 @@ function sampleCost(params: number, batch: number, baseParams: number, baseBatch
   return (params / baseParams) * (overhead(batch) / overhead(baseBatch));
 }
 
+/** Rows of work per epoch: a validation pass (forward only) costs about a third of a training pass per row. */
+const epochRows = (data: EstimateData) => data.nTrain + data.nVal / 3;
+
+/** What a trial trained, as sweepWork counts it. */
+export interface TrialWork {
+  params: TrialParams;
+  /** epochs trained per run (pruned and early-stopped trials train fewer). */
+  epochs: number;
+  /** runs trained (folds × repeats; 1 for hold-out validation). */
+  runs: number;
+}
+
+/**
+ * The work of `trials` in samples of `e`'s base network: epochs × (training rows + validation
+ * rows / 3) × runs, each weighted by its network's and batch size's cost against the base's. The
+ * unit of a calibration's samples/s, so a sweep's work over its wall time compares with it
+ * whatever the search space drew.
+ */
+export function sweepWork(e: Experiment, data: EstimateData, trials: readonly TrialWork[]): number {
+  const out = outputUnits(data.task, data.nClasses);
+  const base = resolveModel(e.model, {});
+  const baseParams = paramCount(base.layers, data.d, out);
+  let work = 0;
+  for (const t of trials) {
+    const m = resolveModel(e.model, t.params);
+    work += t.epochs * t.runs * epochRows(data) * sampleCost(paramCount(m.layers, data.d, out), m.batchSize, baseParams, base.batchSize);
+  }
+  return work;
+}
+
+/** Shortest stretch of training whose throughput is kept for choosing the worker count, ms. */
+export const MIN_MEASURED_SWEEP_MS = 1000;
+
+/**
+ * A sweep's throughput with `workers` workers: its trials' work (sweepWork) over `ms` of wall
+ * time, in base-network samples/s; null when the sweep was too short (under
+ * MIN_MEASURED_SWEEP_MS, or fewer finished trials than workers) to say anything.
+ */
+export function sweepThroughput(e: Experiment, data: EstimateData, trials: readonly TrialWork[], ms: number, workers: number): { workers: number; samplesPerSec: number } | null {
+  if (!(ms >= MIN_MEASURED_SWEEP_MS) || !(workers >= 1) || trials.length < workers) return null;
+  const work = sweepWork(e, data, trials);
+  return work > 0 ? { workers, samplesPerSec: work / (ms / 1000) } : null;
+}
+
 /**
  * Expected wall time of `e`'s sweep on data shaped like `data`, at `rate`. Searched
  * hyperparameters count at their average over the space (64 seeded draws), so a range of
@@ -78,8 +122,7 @@ export function estimateSweep(e: Experiment, data: EstimateData, rate: Rate): Sw
     const m = resolveModel(e.model, paramsFromUnit(dims, dims.map(() => rng())));
     const cost = sampleCost(paramCount(m.layers, data.d, out), m.batchSize, baseParams, base.batchSize);
     epochs += m.epochs / draws;
-    // A validation pass (forward only) costs about a third of a training pass per row.
-    work += (m.epochs * (data.nTrain + data.nVal / 3) * cost) / draws;
+    work += (m.epochs * epochRows(data) * cost) / draws;
   }
   const v = e.strategy.validation;
   const runs = (v.scheme === 'kfold' ? v.k : 1) * Math.max(1, e.strategy.repeats);

@@ -3,12 +3,18 @@ import type { PrunerSnapshot, StrategySnapshot } from '../../lib/search/types';
 import type { SearchSession } from '../../lib/study/session';
 import { finalMetric, isBetter, type MetricKey } from '../../lib/analysis/metric';
 import { fitVerdict, type VerdictOptions } from '../../lib/analysis/verdict';
-import { Sweep, type WorkerFactory } from '../../lib/train/pool';
+// the pool (and the calibration it runs) loads with the first sweep, not with the page
+import type { Sweep, WorkerFactory } from '../../lib/train/pool';
+import { calibrationKey, defaultCalibrationStore, deviceId, probeShapeOf, recordSweep } from '../../lib/train/calibration-store';
+import { sweepThroughput } from '../../lib/train/estimate';
 import type { BackendInfo, EpochMetrics, TrainData, TrialResult } from '../../lib/train/types';
 import type { TrialView } from './trial-view';
 
 /** Shortest time between two redraws of the live charts, ms. */
 const MIN_REDRAW_MS = 200;
+/** A redraw is followed by at least this many times its own cost of idle main thread, so a page
+ *  whose redraws grow (hundreds of trials) still answers input between them. */
+const IDLE_PER_REDRAW = 3;
 
 /** What one sweep needs. */
 export interface SweepPlan {
@@ -68,9 +74,19 @@ export class SweepHost {
   private starts: TrialView[] = [];
   private frame = 0;
   private lastFlush = 0;
+  /** what the last redraw cost: its script and the rendering of the frame after it, ms. */
+  private lastCost = 0;
+  /** the strategy / pruner pictures and the saving, due after the trials' redraw (a frame later). */
+  private after = 0;
+  /** when the sweep's first training started (performance.now() ms), for its throughput. */
+  private trainFrom = Infinity;
+  /** Cancel was pressed before the pool had loaded. */
+  private cancelEarly = false;
+  /** trials that ended in the running sweep (not cancelled). */
+  private endedHere = new Set<number>();
 
   get cancelled(): boolean {
-    return this.sweep?.isCancelled ?? false;
+    return this.sweep?.isCancelled ?? this.cancelEarly;
   }
 
   /** Replaces the trials shown (a study opened or resumed); clears the test report. */
@@ -92,8 +108,23 @@ export class SweepHost {
     this.sweepError = '';
     this.running = true;
     this.sweepStartedAt = performance.now();
+    this.trainFrom = Infinity;
+    this.endedHere.clear();
     const tick = setInterval(() => (this.now = performance.now()), 250);
-    this.sweep = new Sweep({
+    let Pool: typeof Sweep;
+    this.cancelEarly = false;
+    try {
+      Pool = (await import('../../lib/train/pool')).Sweep;
+      if (this.cancelEarly) throw new Error('Cancelled.');
+    } catch (e) {
+      clearInterval(tick);
+      if (!this.cancelEarly) this.sweepError = `The sweep could not start: ${e instanceof Error ? e.message : String(e)}`;
+      this.running = false;
+      this.sweepsDone++;
+      plan.changed();
+      return;
+    }
+    this.sweep = new Pool({
       experiment: plan.experiment,
       data: plan.data,
       source: plan.session,
@@ -117,12 +148,14 @@ export class SweepHost {
           this.queue.set(id, q);
         }
         this.progress.set(id, { run, runs, epoch: m.epoch });
+        this.trainFrom = Math.min(this.trainFrom, performance.now() - m.elapsedMs);
         this.schedule();
       },
       trialEnded: (id, result) => {
         if (result.status === 'failed') console.warn(`Trial ${id + 1} failed: ${result.message}`);
         if (result.test) this.testScores.set(id, result.test);
         this.ended.set(id, { ...result, test: undefined });
+        if (result.status !== 'cancelled' && result.status !== 'failed') this.endedHere.add(id);
         this.schedule();
       },
       backend: (worker, info) => {
@@ -146,6 +179,9 @@ export class SweepHost {
     } finally {
       clearInterval(tick);
       this.flush();
+      // the pictures and the save are due now, not a frame later
+      if (this.after) this.later(true);
+      if (!this.sweep?.isCancelled && !this.sweepError) await this.measure(plan).catch(() => undefined);
       this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
       if (!this.sweep?.isCancelled) this.revealTest(plan.metric, plan.nTest);
       this.running = false;
@@ -155,8 +191,22 @@ export class SweepHost {
     }
   }
 
+  /** Keeps the finished sweep's throughput with its calibration, so later sweeps choose their
+   *  worker count from it (only when the backend or worker count was calibrated). */
+  private async measure(plan: SweepPlan): Promise<void> {
+    const e = plan.experiment;
+    const d0 = plan.data[0];
+    if ((e.backend !== 'auto' && !e.strategy.autoWorkers) || !d0) return;
+    const data = { d: d0.d, nClasses: d0.nClasses, task: d0.task, nTrain: d0.yTrain.length, nVal: d0.yVal.length };
+    const done = this.trials.filter((t) => this.endedHere.has(t.id)).map((t) => ({ params: t.params, epochs: t.epochs.length, runs: t.result?.runs?.length ?? 1 }));
+    const m = sweepThroughput(e, data, done, performance.now() - this.trainFrom, Object.keys(this.backends).length);
+    if (m) await recordSweep(defaultCalibrationStore(), calibrationKey(deviceId(), probeShapeOf(e, d0), e.backend), m);
+  }
+
   /** Stops the sweep now; finished trials stay. */
   cancel(): void {
+    // pressed while the pool's code was still loading: the sweep never starts
+    if (!this.sweep && this.running) this.cancelEarly = true;
     this.sweep?.cancel();
   }
 
@@ -180,8 +230,17 @@ export class SweepHost {
   private schedule(): void {
     if (this.frame) return;
     const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (f: () => void) => setTimeout(f, 16);
-    const wait = Math.max(0, this.lastFlush + MIN_REDRAW_MS - performance.now());
-    this.frame = setTimeout(() => raf(() => this.flush()), wait) as unknown as number;
+    const gap = Math.max(MIN_REDRAW_MS, IDLE_PER_REDRAW * this.lastCost);
+    const wait = Math.max(0, this.lastFlush + gap - performance.now());
+    this.frame = setTimeout(() => raf(() => this.redraw(raf)), wait) as unknown as number;
+  }
+
+  /** One scheduled redraw: the flush, then (measured from the next frame) what it cost. */
+  private redraw(raf: (f: () => void) => unknown): void {
+    const t0 = performance.now();
+    this.flush();
+    // the frame after the flush starts once its style, layout and paint are done
+    raf(() => (this.lastCost = performance.now() - t0));
   }
 
   private flush(): void {
@@ -217,11 +276,22 @@ export class SweepHost {
     this.ended.clear();
     this.progress.clear();
     this.restarts.clear();
-    if (anyEnded) {
+    if (anyEnded) this.later();
+  }
+
+  /** The sampler and pruner pictures and the save, a frame after the trials' redraw: one long
+   *  frame split in two shorter ones. */
+  private later(now = false): void {
+    if (this.after && !now) return;
+    clearTimeout(this.after);
+    const run = () => {
+      this.after = 0;
       this.snapshot = this.session?.strategy.describe?.() ?? null;
-      this.prunerSnapshot = pruner?.describe() ?? null;
+      this.prunerSnapshot = this.session?.pruner?.describe() ?? null;
       this.plan?.changed();
-    }
+    };
+    if (now || !this.running) return run();
+    this.after = setTimeout(run, 16) as unknown as number;
   }
 }
 
