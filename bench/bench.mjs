@@ -9,7 +9,7 @@
 // bench/out/latest.json, and compares it with bench/baseline.json when that was taken on this
 // same machine.
 //
-//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny]
+//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny,cnn]
 //                        (--only=bundle, or any name of no part: build and bundle sizes only)
 //                        [--rounds=N] [--no-profile] [--save-baseline]
 //   npm run -s bench > bench.json     (-s: npm itself prints a banner on stdout)
@@ -30,6 +30,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, serve } from '../tests/e2e/harness.mjs';
+import { buildCnnBench, cnnPart } from './cnn.mjs';
 
 // stdout carries the JSON document only: anything a library logs goes to stderr.
 const emit = (text) => process.stdout.write(text);
@@ -100,6 +101,7 @@ async function buildAll() {
     configFile: false, root: join(ROOT, 'bench/browser'), base: './', logLevel: 'error', worker: { format: 'es' },
     build: { outDir: join(WWW, 'bench'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 5000 },
   });
+  await buildCnnBench(WWW);
 }
 
 /** The entry chunk (assets/index-*.js) and all JS index.html loads (gzip), each worker chunk and wasm file. */
@@ -894,6 +896,7 @@ function targetsOf(res) {
   if (res.batched?.fusedSpeedup) add('K = 8 batched vs sequential on wasm (fused)', res.batched.fusedSpeedup.median, '>= 3', res.batched.fusedSpeedup.median >= 3, res.batched.fusedSpeedup);
   if (res.sweep) add('long tasks > 50 ms during the reference sweeps (all runs)', res.sweep.longTasks.total, '0', res.sweep.longTasks.total === 0);
   if (res.tiny) add(`long tasks > 50 ms during the ${TINY.trials}-trial tiny-model sweep`, res.tiny.longTasks, '0', res.tiny.longTasks === 0);
+  if (res.cnn?.ratio.median != null) add('per-trial throughput vs native PyTorch, 1 worker vs 1 thread, reference CNN on mnist_2500 (reported, no goal)', res.cnn.ratio.median, 'report', null, res.cnn.ratio);
   if (res.gp) add('GP ask at 200 finished trials, ms (node)', res.gp.at200.askMs.median, '<= 50', res.gp.at200.askMs.median <= 50, res.gp.at200.askMs);
   if (dflt) add('first epoch drawn after Run, warm, ms', dflt.firstEpochDrawnMs.median, '< 1500', dflt.firstEpochDrawnMs.median < 1500, dflt.firstEpochDrawnMs);
   if (res.sweep) add('first epoch drawn after Run, cold incl. calibration, ms', res.sweep.cold.firstEpochDrawnMs, '< 4000', res.sweep.cold.firstEpochDrawnMs < 4000);
@@ -915,6 +918,10 @@ function keyNumbers(res) {
   for (const f of ['fusedK8', 'fusedSeq8', 'tfjsK8', 'tfjsSeq8', 'fusedVsTfjsK8']) if (res.batched?.[f]) k[`batched.${f}`] = res.batched[f].median;
   for (const r of res.sweep?.runs ?? []) k[`sweep.workers=${r.workers}${r.batching ? '' : '.unbatched'}.trialSamplesPerSec`] = r.trialSamplesPerSec;
   if (res.tiny) k['tiny.wallMs'] = res.tiny.wallMs;
+  if (res.cnn) {
+    k['cnn.pageSamplesPerSec'] = res.cnn.pageSamplesPerSec.median;
+    k['cnn.nativeSamplesPerSec'] = res.cnn.nativeSamplesPerSec.median;
+  }
   if (res.bundle) {
     k['bundle.entryGzip'] = res.bundle.entryGzip;
     k['bundle.mainGzip'] = res.bundle.mainGzip;
@@ -943,7 +950,7 @@ function compare(now, base) {
 const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /** Parts that need the built pages, Chromium and (for the comparisons) native PyTorch. */
-const PAGE_PARTS = ['trials', 'batched', 'trainers', 'backends', 'pool', 'sweep', 'tiny'];
+const PAGE_PARTS = ['trials', 'batched', 'trainers', 'backends', 'pool', 'sweep', 'tiny', 'cnn'];
 
 async function pageParts(result) {
   const server = await serve(WWW, '/app/');
@@ -972,6 +979,7 @@ async function pageParts(result) {
     if (want('trainers')) result.trainers = await trainersPart(page);
     if (want('backends')) result.backends = await backendsPart(page);
     if (want('pool')) result.pool = await poolPart(page, reference.yTrain.length);
+    if (want('cnn')) result.cnn = await cnnPart(page, { baseUrl: server.url, rounds: ROUNDS, log, env: ONE_THREAD });
     await page.close();
     if (want('sweep')) result.sweep = await sweepPart(browser, server.url, reference.yTrain.length, native);
     if (want('tiny')) result.tiny = await tinyPart(browser, server.url);

@@ -8,8 +8,7 @@ import { metricForTask, type StudyMetric } from '../lib/analysis/metric';
 import { fromUnit } from '../lib/search/space';
 import type { WorkerFactory } from '../lib/train/pool';
 import { trialConfig } from '../lib/train/config';
-import { assumedSamplesPerSec, estimateSweep, type Rate, type SweepEstimate } from '../lib/train/estimate';
-import { paramCount, outputUnits } from '../lib/model/spec';
+import { assumedSamplesPerSec, estimateSweep, workOf, type Rate, type SweepEstimate } from '../lib/train/estimate';
 import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibration-store';
 import { resolveModel } from '../lib/model/spec';
 import { createSearch } from '../lib/search/create';
@@ -105,7 +104,7 @@ export class Study {
     const p = this.data.prepared?.data;
     if (!p || this.errors.length) return null;
     const rate = this.rate.measured ? this.rate : { ...this.rate, workers: this.experiment.strategy.concurrency };
-    return estimateSweep(this.experiment, { d: p.d, nClasses: p.nClasses, task: p.task, nTrain: p.yTrain.length, nVal: p.yVal.length }, rate);
+    return estimateSweep(this.experiment, { d: p.d, nClasses: p.nClasses, task: p.task, nTrain: p.yTrain.length, nVal: p.yVal.length, image: p.image }, rate);
   });
 
   constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
@@ -212,7 +211,7 @@ export class Study {
     const best = m?.pool.length ? m.pool.reduce((a, b) => (b.samplesPerSec > a.samplesPerSec ? b : a)) : undefined;
     this.rate = mine
       ? { samplesPerSec: mine, workers: e.strategy.autoWorkers && best ? best.workers : e.strategy.concurrency, measured: true, backend: m?.backend }
-      : { samplesPerSec: assumedSamplesPerSec(paramCount(shape.model.layers, p.d, outputUnits(p.task, p.nClasses))), workers: e.strategy.concurrency, measured: false };
+      : { samplesPerSec: assumedSamplesPerSec(workOf(shape.model, p)), workers: e.strategy.concurrency, measured: false };
   }
 
   // ---- running ----

@@ -3,7 +3,9 @@
  * training rows × runs, weighted by the network's size and batch size) divided by a training
  * rate — the one the calibration measured for this network, or an assumed one until then.
  */
-import type { Experiment, TrialParams } from '../experiment/types';
+import type { Experiment, ModelSpec, TrialParams } from '../experiment/types';
+import { blockMacs, blocksOf } from '../model/blocks';
+import { trainsAlone } from './batching';
 import { searchedParams } from '../experiment/params';
 import { paramCount, outputUnits, resolveModel } from '../model/spec';
 import { makeRng } from '../search/rng';
@@ -34,6 +36,27 @@ export interface EstimateData {
   task: 'classification' | 'regression';
   nTrain: number;
   nVal: number;
+  /** image layout, for conv networks. */
+  image?: { width: number; height: number; channels: number };
+}
+
+/** How much slower per multiply-add the tfjs-layers trainer (conv networks, augmented images) is
+ *  than the fused dense trainer, measured on the reference CNN (README, Performance: CNNs). */
+const LAYERS_COST = 5;
+
+/**
+ * The arithmetic of one training sample of `m`, in weights of a dense network: its weights for a
+ * dense network (what the fused trainer's speed scales with); for a network on the tfjs-layers
+ * trainer, its multiply-adds (a conv weight is used once per output pixel) times LAYERS_COST.
+ */
+export function workOf(m: ModelSpec, data: Pick<EstimateData, 'd' | 'nClasses' | 'task' | 'image'>): number {
+  const dense = paramCount(m.layers, data.d, outputUnits(data.task, data.nClasses));
+  if (!trainsAlone(m)) return dense;
+  try {
+    return LAYERS_COST * blockMacs(blocksOf(m, { d: data.d, image: data.image }, data.task, data.nClasses));
+  } catch {
+    return LAYERS_COST * dense; // a network that does not fit fails at once; count it as dense
+  }
 }
 
 /** A training rate: samples/s of one trial of the experiment's base network on one worker. */
@@ -79,13 +102,12 @@ export interface TrialWork {
  * whatever the search space drew.
  */
 export function sweepWork(e: Experiment, data: EstimateData, trials: readonly TrialWork[]): number {
-  const out = outputUnits(data.task, data.nClasses);
   const base = resolveModel(e.model, {});
-  const baseParams = paramCount(base.layers, data.d, out);
+  const baseParams = workOf(base, data);
   let work = 0;
   for (const t of trials) {
     const m = resolveModel(e.model, t.params);
-    work += t.epochs * t.runs * epochRows(data) * sampleCost(paramCount(m.layers, data.d, out), m.batchSize, baseParams, base.batchSize);
+    work += t.epochs * t.runs * epochRows(data) * sampleCost(workOf(m, data), m.batchSize, baseParams, base.batchSize);
   }
   return work;
 }
@@ -110,9 +132,8 @@ export function sweepThroughput(e: Experiment, data: EstimateData, trials: reado
  * 10–500 epochs costs like 255 epochs. Instant for any space: it never enumerates a grid.
  */
 export function estimateSweep(e: Experiment, data: EstimateData, rate: Rate): SweepEstimate {
-  const out = outputUnits(data.task, data.nClasses);
   const base = resolveModel(e.model, {});
-  const baseParams = paramCount(base.layers, data.d, out);
+  const baseParams = workOf(base, data);
   const dims = searchedParams(e.space);
   const rng = makeRng(e.strategy.seed, 'estimate');
   const draws = dims.length ? DRAWS : 1;
@@ -120,7 +141,7 @@ export function estimateSweep(e: Experiment, data: EstimateData, rate: Rate): Sw
   let work = 0;
   for (let i = 0; i < draws; i++) {
     const m = resolveModel(e.model, paramsFromUnit(dims, dims.map(() => rng())));
-    const cost = sampleCost(paramCount(m.layers, data.d, out), m.batchSize, baseParams, base.batchSize);
+    const cost = sampleCost(workOf(m, data), m.batchSize, baseParams, base.batchSize);
     epochs += m.epochs / draws;
     work += (m.epochs * epochRows(data) * cost) / draws;
   }

@@ -197,7 +197,7 @@ export class SweepHost {
     const e = plan.experiment;
     const d0 = plan.data[0];
     if ((e.backend !== 'auto' && !e.strategy.autoWorkers) || !d0) return;
-    const data = { d: d0.d, nClasses: d0.nClasses, task: d0.task, nTrain: d0.yTrain.length, nVal: d0.yVal.length };
+    const data = { d: d0.d, nClasses: d0.nClasses, task: d0.task, nTrain: d0.yTrain.length, nVal: d0.yVal.length, image: d0.image };
     const done = this.trials.filter((t) => this.endedHere.has(t.id)).map((t) => ({ params: t.params, epochs: t.epochs.length, runs: t.result?.runs?.length ?? 1 }));
     const m = sweepThroughput(e, data, done, performance.now() - this.trainFrom, Object.keys(this.backends).length);
     if (m) await recordSweep(defaultCalibrationStore(), calibrationKey(deviceId(), probeShapeOf(e, d0), e.backend), m);

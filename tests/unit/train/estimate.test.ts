@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperiment } from '../../../src/lib/experiment/defaults';
 import { LIMITS } from '../../../src/lib/experiment/params';
-import { estimateSweep, sweepThroughput, sweepWork, MIN_MEASURED_SWEEP_MS, type EstimateData } from '../../../src/lib/train/estimate';
+import { estimateSweep, sweepThroughput, sweepWork, workOf, MIN_MEASURED_SWEEP_MS, type EstimateData } from '../../../src/lib/train/estimate';
 import type { Experiment } from '../../../src/lib/experiment/types';
 
 const data: EstimateData = { d: 2, nClasses: 2, task: 'classification', nTrain: 400, nVal: 100 };
@@ -72,5 +72,28 @@ describe('sweep throughput (the worker count is chosen from it)', () => {
       expect(r?.workers).toBe(want.workers);
       expect(r?.samplesPerSec).toBeCloseTo(want.samplesPerSec, 6);
     }
+  });
+});
+
+describe('the work of a conv network', () => {
+  const mnist = { d: 784, nClasses: 10, task: 'classification' as const, nTrain: 1600, nVal: 400, image: { width: 28, height: 28, channels: 1 } };
+  const cnn = (): Experiment => {
+    const e = defaultExperiment();
+    e.data.id = 'mnist_2500';
+    e.model.layers = [{ units: 32, activation: 'relu' }];
+    e.model.conv = [{ filters: 8, kernel: 3, stride: 1, padding: 'same', activation: 'relu', pool: 'max' }];
+    return e;
+  };
+  it('counts each conv weight once per output pixel, on the slower layers trainer', () => {
+    const e = cnn();
+    const dense = defaultExperiment();
+    dense.data.id = 'mnist_2500';
+    dense.model.layers = [{ units: 32, activation: 'relu' }];
+    // 72 conv weights × 784 pixels + the dense layers' 50,496: the conv network is the more work
+    expect(workOf(e.model, mnist)).toBe(5 * (72 * 784 + 1568 * 32 + 32 * 10));
+    expect(workOf(dense.model, mnist)).toBe(784 * 32 + 32 + 32 * 10 + 10);
+    const rate = { samplesPerSec: 10_000, workers: 1, measured: false };
+    const t = (x: Experiment) => estimateSweep(x, mnist, rate).seconds;
+    expect(t({ ...e, space: { ...e.space, convBlocks: { type: 'int', low: 1, high: 3, log: false } } })).toBeGreaterThan(t(e));
   });
 });
