@@ -85,8 +85,12 @@ export class SweepHost {
   /** trials that ended in the running sweep (not cancelled). */
   private endedHere = new Set<number>();
 
+  /** whether the last sweep ended by Cancel (kept after it ended, for whoever started it). */
+  private endedCancelled = false;
+
+  /** The running sweep was cancelled, or, between sweeps, the last one was. */
   get cancelled(): boolean {
-    return this.sweep?.isCancelled ?? this.cancelEarly;
+    return this.sweep?.isCancelled ?? (this.cancelEarly || this.endedCancelled);
   }
 
   /** Replaces the trials shown (a study opened or resumed); clears the test report. */
@@ -113,6 +117,7 @@ export class SweepHost {
     const tick = setInterval(() => (this.now = performance.now()), 250);
     let Pool: typeof Sweep;
     this.cancelEarly = false;
+    this.endedCancelled = false;
     try {
       Pool = (await import('../../lib/train/pool')).Sweep;
       if (this.cancelEarly) throw new Error('Cancelled.');
@@ -184,6 +189,7 @@ export class SweepHost {
       if (!this.sweep?.isCancelled && !this.sweepError) await this.measure(plan).catch(() => undefined);
       this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
       if (!this.sweep?.isCancelled) this.revealTest(plan.metric, plan.nTest);
+      this.endedCancelled = this.sweep?.isCancelled ?? false;
       this.running = false;
       this.sweep = null;
       this.sweepsDone++;
