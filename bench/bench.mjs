@@ -213,7 +213,7 @@ async function gpPart() {
     const { defaultExperiment } = await runner.import(join(ROOT, 'src/lib/experiment/defaults.ts'));
     const { searchedParams } = await runner.import(join(ROOT, 'src/lib/experiment/params.ts'));
     const dims = searchedParams(defaultExperiment().space);
-    const out = { dims: dims.map((d) => d.name), note: 'the default experiment\'s search space; objective: a smooth bowl in the unit cube plus noise; each ask refits the GP hyperparameters from the previous fit, as in a sweep' };
+    const out = { dims: dims.map((d) => d.name), note: 'the default experiment\'s search space; objective: a smooth bowl in the unit cube plus noise; the GP as a sweep uses it: the Cholesky factor grows one row per trial, hyperparameters refitted from the previous fit every max(2, n/16) trials above 32' };
     for (const n of [64, 200]) {
       const ctx = { dims, seed: 7, gridPoints: 3, budget: 256 };
       const gp = createGp(ctx);

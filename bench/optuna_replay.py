@@ -9,7 +9,7 @@ its standard input; it answers with one JSON document on standard output, progre
                "earlyStopping": {"patience": 10, "minDelta": 0.001}, "lastMeanEpochs": 5,
                "seeds": [1, 2, ...], "minTrials": 64, "cap": 200,
                "reference": {"tried": 0.08, "observed": 0.07},
-               "samplers": ["random", "qmc", "tpe", "tpe-multivariate", "cmaes"]}
+               "samplers": ["random", "qmc", "tpe", "tpe-multivariate", "cmaes", "cmaes-random-start"]}
     answer:   {"optuna": "3.1.0", "samplers": {"tpe": {"status": "ok", "settings": "...",
                "studies": [{"seed": 1, "trials": [[config, seedIndex, value|null, state, epochs], ...]}]},
                "qmc": {"status": "skipped", "reason": "..."}}}
@@ -168,7 +168,29 @@ def distributions(optuna, axes):
     return out
 
 
-def sampler_factory(optuna, name):
+def from_unit(spec, u):
+    """fromUnit of src/lib/search/space.ts for numeric specs (u in [0, 1])."""
+    low, high, log = spec["low"], spec["high"], spec.get("log", False)
+    log_scale = log and low > 0
+    if spec["type"] == "int":
+        lo = math.log(low - 0.5 if low - 0.5 > 0 else low) if log_scale else low - 0.5
+        hi = math.log(high + 0.5) if log_scale else high + 0.5
+        w = lo + u * (hi - lo)
+        return int(min(high, max(low, round(math.exp(w) if log_scale else w))))
+    if log_scale:
+        return math.exp(math.log(low) + u * (math.log(high) - math.log(low)))
+    return low + u * (high - low)
+
+
+def random_start(axes, seed):
+    """A starting point for CMA-ES drawn uniformly (in the unit interval of each numeric axis)
+    from a generator seeded by the study seed: its x0 instead of the centre of the space."""
+    import random
+    rng = random.Random(seed * 7919 + 17)
+    return {a["name"]: from_unit(a["spec"], rng.random()) for a in axes if a["spec"]["type"] != "categorical"}
+
+
+def sampler_factory(optuna, name, axes):
     """(settings text, seed -> sampler), or raises RuntimeError with the reason it is unavailable."""
     S = optuna.samplers
     if name == "random":
@@ -185,13 +207,17 @@ def sampler_factory(optuna, name):
     if name == "tpe-multivariate":
         return ("TPESampler(multivariate=True, seed)",
                 lambda seed: S.TPESampler(seed=seed, multivariate=True, warn_independent_sampling=False))
-    if name == "cmaes":
+    if name in ("cmaes", "cmaes-random-start"):
         try:
             import cmaes  # noqa: F401  (CmaEsSampler needs it)
         except ImportError as e:
             raise RuntimeError(f"CmaEsSampler needs the cmaes package ({e})") from e
         margin = "with_margin" in inspect.signature(S.CmaEsSampler.__init__).parameters
         kw = {"with_margin": True} if margin else {}
+        if name == "cmaes-random-start":
+            text = (f"CmaEsSampler(x0=a random point per seed, {'with_margin=True, ' if margin else ''}seed); "
+                    "categoricals by its RandomSampler")
+            return text, lambda seed: S.CmaEsSampler(x0=random_start(axes, seed), seed=seed, warn_independent_sampling=False, **kw)
         text = f"CmaEsSampler({'with_margin=True, ' if margin else ''}seed); categoricals by its RandomSampler"
         return text, lambda seed: S.CmaEsSampler(seed=seed, warn_independent_sampling=False, **kw)
     raise RuntimeError(f"unknown sampler {name}")
@@ -234,7 +260,7 @@ def main():
     out = {"optuna": optuna.__version__, "samplers": {}}
     for name in req["samplers"]:
         try:
-            settings, make = sampler_factory(optuna, name)
+            settings, make = sampler_factory(optuna, name, table["axes"])
         except RuntimeError as e:
             out["samplers"][name] = {"status": "skipped", "reason": str(e)}
             print(f"optuna {name}: skipped ({e})", file=sys.stderr)

@@ -27,6 +27,7 @@
  * 4. ASHA and Hyperband (and the median rule, for comparison) wrapping random and TPE: the
  *    epochs spent until the study is within 1% of what the same strategy and seed reached with
  *    BUDGET trials trained to completion, as a share of the epochs those BUDGET trials took.
+ * 5. The GP's ask time around 200 finished trials (gpAskTime): a measurement, not a target test.
  * "Reaching" is measured under two lenses:
  *   tried    - the best true value (mean score over the stored seeds) among the grid points the
  *              study has trained: did the search propose a good configuration? Judged.
@@ -80,7 +81,7 @@ const TARGETS = {
   prunedEpochShare: 1 / 3,
 };
 /** Optuna's samplers replayed beside ours. */
-const OPTUNA_SAMPLERS = ['random', 'qmc', 'tpe', 'tpe-multivariate', 'cmaes'];
+const OPTUNA_SAMPLERS = ['random', 'qmc', 'tpe', 'tpe-multivariate', 'cmaes', 'cmaes-random-start'];
 const PRUNED_BASES: StrategyKind[] = ['random', 'tpe'];
 type PrunerKind = 'asha' | 'hyperband' | 'median';
 /** The pruners compared, by the epochs of a full trial and ASHA's and Hyperband's smallest
@@ -324,6 +325,45 @@ async function benchPruned(obj: TabularObjective, seeds: number[], minEpochs: nu
 }
 
 // ---------------------------------------------------------------------------------------------
+// GP ask time
+
+/** Finished trials around which GP asks are timed. */
+const GP_TIMED = { from: 190, to: 210 };
+
+/**
+ * Wall time of the registry GP's `ask` around 200 finished trials on this table: one sequential
+ * study (seed 1) replayed to GP_TIMED.to trials, every ask from GP_TIMED.from finished trials on
+ * timed, and at each of them a second ask with that trial still pending (constant liar). A
+ * measurement on this machine, printed beside the targets, not a test: its mean includes the
+ * hyperparameter refits (every refitInterval(n) trials), its median mostly not.
+ */
+function gpAskTime(obj: TabularObjective) {
+  const gp = create('gp', obj, 1);
+  const ms: number[] = [];
+  const pendingMs: number[] = [];
+  for (let id = 0; id < GP_TIMED.to; id++) {
+    let t0 = performance.now();
+    const params = gp.ask([]);
+    const dt = performance.now() - t0;
+    if (params === null) break;
+    if (id >= GP_TIMED.from) {
+      ms.push(dt);
+      t0 = performance.now();
+      gp.ask([params]);
+      pendingMs.push(performance.now() - t0);
+    }
+    obj.train(gp, 1, id, params);
+  }
+  const stats = (v: number[]) => ({
+    median: Number(quantile(v, 0.5).toFixed(1)),
+    mean: Number((v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)).toFixed(1)),
+    max: Number(Math.max(...v).toFixed(1)),
+    n: v.length,
+  });
+  return { finishedTrials: `${GP_TIMED.from}..${GP_TIMED.to - 1}`, askMs: stats(ms), askWithOnePendingMs: stats(pendingMs) };
+}
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 /** A number for the JSON: rounded, or `>cap` when it is a capped (infinite) statistic. */
@@ -426,7 +466,11 @@ async function benchTable(opts: Options, name: string) {
     log(`  ${k}: ${runs[k].seconds} s`);
   }
 
-  // 4. pruning
+  // 4. the GP's ask time at about 200 trials (when the GP is benched)
+  const gpAsk = names.includes('gp') ? gpAskTime(obj) : null;
+  if (gpAsk) log(`  gp ask at ${gpAsk.finishedTrials} finished trials: median ${gpAsk.askMs.median} ms, mean ${gpAsk.askMs.mean} ms`);
+
+  // 5. pruning
   const pruned = opts.pruners && PRUNED_BASES.every((b) => full[b]) ? await benchPruned(obj, opts.seeds, opts.minEpochs, full) : {};
   log(`  pruners: done`);
 
@@ -500,6 +544,7 @@ async function benchTable(opts: Options, name: string) {
       seconds: r.seconds,
     }])),
     optuna: 'runs' in optuna ? { version: optuna.version, skipped: optuna.skipped } : { skipped: optuna.skipped },
+    ...(gpAsk ? { gpAskTime: gpAsk } : {}),
     pruned: Object.fromEntries(Object.entries(pruned).map(([k, r]) => [k, {
       ...Object.fromEntries(LENSES.map((x) => [x, summary(r.share[x], `${table.name}:${k}:${x}`, 3, '>1')])),
       epochsPerTrialShare: Number(quantile(r.perTrial, 0.5).toFixed(3)),

@@ -18,6 +18,8 @@ export interface Finished {
   /** objective used for ranking: a complete trial's objective, a pruned trial's last finite
    *  curve value; NaN when there is none (failed, diverged). */
   value: number;
+  /** epochs the trial reported (its curve's length): where a pruned trial was stopped. */
+  steps: number;
 }
 
 /** The objective a strategy should use for an outcome (NaN when unusable; see Finished.value). */
@@ -38,7 +40,7 @@ export class TrialHistory {
 
   /** record the end of trial `id` (a second report of the same id replaces the first). */
   add(id: number, params: TrialParams, outcome: TrialOutcome): void {
-    this.byId.set(id, { id, params, u: unitFromParams(this.dims, params), state: outcome.state, value: outcomeValue(outcome) });
+    this.byId.set(id, { id, params, u: unitFromParams(this.dims, params), state: outcome.state, value: outcomeValue(outcome), steps: outcome.curve.length });
     this.sorted = null;
   }
 

@@ -1,5 +1,5 @@
 import { type Rng } from './rng';
-import { logSumExp, truncNormLogPdf, truncNormSample, weightedIndex } from './stats';
+import { logSumExp, truncNormLogMass, truncNormLogPdf, truncNormSample, weightedIndex } from './stats';
 import type { Dimension } from './types';
 
 /**
@@ -68,6 +68,19 @@ export function multivariateBandwidth(n: number, d: number): number {
  */
 export type ParzenMode = 'multivariate' | 'independent';
 
+/** Half the width of one value's bin in the unit interval for an int dimension on a linear
+ *  scale (the interval spans high - low + 1 bins, see toUnit); 0 for every other dimension. */
+export function intBinHalfWidth(d: Dimension): number {
+  const s = d.spec;
+  return s.type === 'int' && !(s.log && s.low > 0) && s.high > s.low ? 0.5 / (s.high - s.low + 1) : 0;
+}
+
+/** log of kernel c's density at x, or, for a binned (int) dimension, of its mass on x's bin. */
+function numericLogPdf(k: { mus: number[]; sigmas: number[]; half: number }, c: number, x: number): number {
+  if (k.half === 0) return truncNormLogPdf(x, k.mus[c], k.sigmas[c]);
+  return truncNormLogMass(Math.max(0, x - k.half), Math.min(1, x + k.half), k.mus[c], k.sigmas[c]);
+}
+
 /** Index of the choice a unit coordinate falls in, for a categorical with k choices. */
 export function choiceIndex(u: number, k: number): number {
   return Math.min(k - 1, Math.max(0, Math.floor(u * k)));
@@ -84,7 +97,7 @@ export class ParzenEstimator {
   /** mixture weights (observations, then the prior), summing to 1. */
   readonly weights: number[];
   /** per dimension: kernel centres and widths (numeric) or choice probabilities (categorical). */
-  private readonly kernels: ({ type: 'numeric'; mus: number[]; sigmas: number[] } | { type: 'categorical'; probs: number[][] })[];
+  private readonly kernels: ({ type: 'numeric'; mus: number[]; sigmas: number[]; half: number } | { type: 'categorical'; probs: number[][] })[];
 
   /** how dimensions are combined (see ParzenMode). */
   readonly mode: ParzenMode;
@@ -118,7 +131,7 @@ export class ParzenEstimator {
       }
       const mus = points.map((p) => p[j]);
       const sigmas = sharedSigma === null ? neighbourBandwidths(mus) : mus.map(() => sharedSigma);
-      return { type: 'numeric' as const, mus: [...mus, 0.5], sigmas: [...sigmas, 1] };
+      return { type: 'numeric' as const, mus: [...mus, 0.5], sigmas: [...sigmas, 1], half: intBinHalfWidth(d) };
     });
   }
 
@@ -134,20 +147,22 @@ export class ParzenEstimator {
     });
   }
 
-  /** log density at u (density for numeric dims times mass for categorical ones): of the joint
-   *  mixture, or the sum of the per-dimension marginal log densities ('independent'). */
+  /** log density at u (density for continuous dims, mass of the value's bin for ints on a
+   *  linear scale, as Optuna does, and mass for categorical ones): of the joint mixture, or the
+   *  sum of the per-dimension marginal log densities ('independent'). */
   logPdf(u: number[]): number {
     if (this.mode === 'independent') {
       let s = 0;
       this.kernels.forEach((k, j) => {
-        s += Math.log(k.type === 'numeric' ? this.marginalDensity(j, u[j]) : this.marginalChoices(j)[choiceIndex(u[j], k.probs[0].length)]);
+        if (k.type === 'categorical') s += Math.log(this.marginalChoices(j)[choiceIndex(u[j], k.probs[0].length)]);
+        else s += logSumExp(this.weights.map((w, c) => Math.log(w) + numericLogPdf(k, c, u[j])));
       });
       return s;
     }
     const terms = this.weights.map((w, c) => {
       let s = Math.log(w);
       this.kernels.forEach((k, j) => {
-        if (k.type === 'numeric') s += truncNormLogPdf(u[j], k.mus[c], k.sigmas[c]);
+        if (k.type === 'numeric') s += numericLogPdf(k, c, u[j]);
         else s += Math.log(k.probs[c][choiceIndex(u[j], k.probs[c].length)]);
       });
       return s;

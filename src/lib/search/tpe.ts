@@ -1,7 +1,7 @@
 import type { TrialParams } from '../experiment/types';
 import { coactiveGroups } from './active';
 import { distinctCapacity, drawDistinct, takenKeys, type DedupeOptions } from './distinct';
-import { defaultStartupTrials, TrialHistory } from './history';
+import { defaultStartupTrials, TrialHistory, type Finished } from './history';
 import { observationWeights, ParzenEstimator, type ParzenMode } from './parzen';
 import { makeRng } from './rng';
 import { fromUnit, maskUnit, paramsFromUnit, paramsKey, snapUnit, unitFromParams } from './space';
@@ -58,19 +58,35 @@ interface TpeModel {
 }
 
 /**
+ * Finished trials in the order TPE ranks them, best first, as Optuna does: complete trials by
+ * objective; then pruned ones, those that trained more epochs first (a trial pruned at a later
+ * rung beat more competitors before it stopped), each at the value it had when stopped; then the
+ * ones with no value (failed, diverged). Ties: lower id first.
+ */
+export function rankFinished(all: readonly Finished[]): Finished[] {
+  const tier = (f: Finished) => (!Number.isFinite(f.value) ? 2 : f.state === 'complete' ? 0 : 1);
+  return [...all].sort((a, b) =>
+    tier(a) - tier(b)
+    || (tier(a) === 1 ? b.steps - a.steps : 0)
+    || (tier(a) < 2 ? a.value - b.value : 0)
+    || a.id - b.id);
+}
+
+/**
  * Splits finished trials (and pending ones) into good and bad, and fits one Parzen estimator
- * to each. Good: the best gamma(n) complete trials. Bad: everything else — worse complete
- * trials, every pruned trial, failed/diverged trials (as the worst), and the pending trials
- * (constant liar: a running trial counts as bad, so g(x) is high around it and TPE looks
- * elsewhere). In a conditional space each group of dimensions active together gets its own pair
- * of estimators, fitted on the good and bad trials where it was active (Optuna's group
+ * to each. Good: the first gamma(n) trials of rankFinished that have a value, so complete trials
+ * and, when too few trials completed (a pruner stops most of them), the pruned trials that got
+ * furthest. Bad: everything else — the rest of the ranking, failed/diverged trials, and the
+ * pending trials (constant liar: a running trial counts as bad, so g(x) is high around it and
+ * TPE looks elsewhere). In a conditional space each group of dimensions active together gets its
+ * own pair of estimators, fitted on the good and bad trials where it was active (Optuna's group
  * decomposition); without conditions there is one group, every dimension.
  */
 function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams[], priorWeight: number, gamma: (n: number) => number, mode: ParzenMode): TpeModel {
   const all = history.list();
-  const complete = all.filter((f) => f.state === 'complete' && Number.isFinite(f.value)).sort((a, b) => a.value - b.value || a.id - b.id);
-  const nGood = Math.min(complete.length, Math.max(0, Math.floor(gamma(all.length + pending.length))));
-  const goodSet = new Set(complete.slice(0, nGood).map((f) => f.id));
+  const ranked = rankFinished(all).filter((f) => Number.isFinite(f.value));
+  const nGood = Math.min(ranked.length, Math.max(0, Math.floor(gamma(all.length + pending.length))));
+  const goodSet = new Set(ranked.slice(0, nGood).map((f) => f.id));
   const good = all.filter((f) => goodSet.has(f.id));
   const bad = all.filter((f) => !goodSet.has(f.id));
   const pendingPoints = [...pending].map((p) => unitFromParams(dims, p)).sort(compareVectors);
@@ -97,7 +113,7 @@ function fitModel(dims: Dimension[], history: TrialHistory, pending: TrialParams
     where,
     goodIds: good.map((f) => f.id),
     badIds: bad.map((f) => f.id),
-    threshold: nGood > 0 ? complete[nGood - 1].value : null,
+    threshold: nGood > 0 ? ranked[nGood - 1].value : null,
   };
 }
 

@@ -143,7 +143,8 @@ export interface GpSnapshot {
   /** best finished trial (lowest objective), the point the slices pass through. */
   incumbent: { id: number; params: TrialParams; objective: number } | null;
   /** fitted kernel hyperparameters (null during start-up). Lengthscales are in unit-cube
-   *  units, one per dimension; variances are of the standardised objective. */
+   *  units, one per dimension; variances are of what the GP models (the standardised normal
+   *  scores of the objectives by default, see GpOutput in gp.ts). */
   hyper: { lengthscales: Partial<Record<ParamName, number>>; signalVariance: number; noiseVariance: number; logMarginalLikelihood: number } | null;
   observations: UnitObservation[];
   /** one slice per dimension (empty during start-up). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { multivariateBandwidth, neighbourBandwidths, observationWeights, ParzenEstimator } from '../../../src/lib/search/parzen';
+import { intBinHalfWidth, multivariateBandwidth, neighbourBandwidths, observationWeights, ParzenEstimator } from '../../../src/lib/search/parzen';
+import { toUnit } from '../../../src/lib/search/space';
 import { makeRng } from '../../../src/lib/search/rng';
 import { truncNormLogPdf } from '../../../src/lib/search/stats';
 import type { Dimension } from '../../../src/lib/search/types';
@@ -85,5 +86,27 @@ describe('Parzen estimator', () => {
       const mixture = (points.reduce((a, p) => a + Math.exp(truncNormLogPdf(x, p[0], sigma)), 0) + Math.exp(truncNormLogPdf(x, 0.5, 1))) / 4;
       expect(mv.marginalDensity(0, x)).toBeCloseTo(mixture, 10);
     }
+  });
+});
+
+describe('Parzen estimator on ints (Optuna: the mass of the value\'s bin)', () => {
+  const depth: Dimension = { name: 'depth', spec: { type: 'int', low: 1, high: 3, log: false } };
+  const units: Dimension = { name: 'units', spec: { type: 'int', low: 4, high: 64, log: true } };
+  const dropout: Dimension = { name: 'dropout', spec: { type: 'float', low: 0, high: 1, log: false } };
+
+  it.each([
+    [depth, 1 / 6],
+    [{ name: 'depth', spec: { type: 'int', low: 0, high: 9, log: false } } as Dimension, 0.05],
+    [units, 0], // a log int keeps a density, as in Optuna
+    [dropout, 0],
+  ])('bins %o at half-width %f', (d, half) => {
+    expect(intBinHalfWidth(d)).toBeCloseTo(half, 12);
+  });
+
+  it.each(['multivariate', 'independent'] as const)('gives a linear int masses that sum to 1 over its values (%s)', (mode) => {
+    const pe = new ParzenEstimator([depth, depth], [[0.5, 1 / 6], [5 / 6, 5 / 6]], [1, 1], 1, mode);
+    let total = 0;
+    for (const a of [1, 2, 3]) for (const b of [1, 2, 3]) total += Math.exp(pe.logPdf([toUnit(depth.spec, a), toUnit(depth.spec, b)]));
+    expect(total).toBeCloseTo(1, 6);
   });
 });
