@@ -271,6 +271,10 @@ export class Study {
       this.record = { ...record, experiment };
       this.library.lastId = record.id;
       this.library.running = true;
+      // in the store before its first trial: another tab (or a reload) finds the study at once,
+      // whatever the spacing of the saves while it runs
+      this.persistNow();
+      await this.library.flush();
       await this.live.run({
         experiment,
         data,

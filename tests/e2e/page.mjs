@@ -69,11 +69,35 @@ export async function runToEnd(page, timeout = 240_000) {
   await sweepEnded(page, n, timeout);
 }
 
-/** Rows of the trials table as objects keyed by column header. */
+/** Rows of the trials table as objects keyed by column header, in table order. A long table
+ *  renders only the rows in view (aria-rowcount holds the real count): it is scrolled through,
+ *  as a person would, until every row was seen. */
 export async function tableRows(page) {
-  return page.evaluate((sel) => {
-    const heads = [...document.querySelectorAll(`${sel} thead th`)].map((th) => th.textContent.replace(/[▲▼]/g, '').trim());
-    return [...document.querySelectorAll(`${sel} tbody tr`)].map((tr) =>
-      Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [heads[i], td.textContent.trim()])));
+  return page.evaluate(async (sel) => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const table = document.querySelector(`${sel} table`);
+    if (!table) return [];
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.replace(/[▲▼]/g, '').trim());
+    const total = Number(table.getAttribute('aria-rowcount') ?? 0) - 1;
+    const seen = new Map();
+    const read = () => {
+      for (const tr of table.querySelectorAll('tbody tr[aria-rowindex]')) {
+        seen.set(Number(tr.getAttribute('aria-rowindex')), Object.fromEntries([...tr.querySelectorAll('td')].map((td, i) => [heads[i], td.textContent.trim()])));
+      }
+    };
+    read();
+    const scroller = table.closest('.scroll');
+    if (scroller && seen.size < total) {
+      const start = scroller.scrollTop;
+      for (let top = 0; seen.size < total && top <= scroller.scrollHeight; top += Math.max(40, scroller.clientHeight / 2)) {
+        scroller.scrollTop = top;
+        scroller.dispatchEvent(new Event('scroll'));
+        await frame();
+        read();
+      }
+      scroller.scrollTop = start;
+      scroller.dispatchEvent(new Event('scroll'));
+    }
+    return [...seen.keys()].sort((a, b) => a - b).map((k) => seen.get(k));
   }, TABLE);
 }
