@@ -899,6 +899,18 @@ class DatabaseLock:
         return False
 
 
+def postgres_driver(url: str) -> str:
+    """A postgresql:// URL with the driver that is installed: SQLAlchemy 1.4 and 2.0 take psycopg2
+    by default, 2.1 takes psycopg (3); either works with whichever is there."""
+    import importlib.util
+    have = lambda m: importlib.util.find_spec(m) is not None
+    if have("psycopg2") and not have("psycopg"):
+        return "postgresql+psycopg2://" + url[len("postgresql://"):]
+    if have("psycopg") and not have("psycopg2"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
 def make_storage(args):
     """(storage, lock, description). The lock makes 'count the trials, then create one' atomic
     across processes, so that together they run exactly --n-trials trials."""
@@ -908,6 +920,8 @@ def make_storage(args):
     url = args.storage or f"sqlite:///{args.study_name}.db"
     if url.startswith("postgres://"):  # Heroku-style; SQLAlchemy only knows postgresql://
         url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = postgres_driver(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         lock = FileLock(path + ".budget.lock") if path and path != ":memory:" else contextlib.nullcontext()
