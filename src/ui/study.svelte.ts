@@ -380,6 +380,7 @@ export class Study {
     this.persistTimer = null;
     const r = this.record;
     if (!r || this.readOnly) return;
+    this.live.syncNow();
     const trials: StudyTrial[] = this.live.trials.map((t) => {
       const known = this.stored.get(t);
       if (known && (known.result?.test !== undefined || !this.live.testScores.has(t.id))) return known;

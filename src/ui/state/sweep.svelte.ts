@@ -249,6 +249,14 @@ export class SweepHost {
     raf(() => (this.lastCost = performance.now() - t0));
   }
 
+  /** Applies every pending update now, e.g. before a save: the trials shown then agree with the
+   *  search log, where a trial is told the moment it ends (a save between the two would record a
+   *  told trial as still running, and a resume would neither show nor train it again). */
+  syncNow(): void {
+    if (this.frame) clearTimeout(this.frame);
+    this.flush();
+  }
+
   private flush(): void {
     this.frame = 0;
     this.lastFlush = performance.now();
