@@ -1,5 +1,4 @@
 import type { BackendName, BackendPref } from '../experiment/types';
-import type { ProbeShape } from './batching';
 import { CALIBRATION_MAX_AGE_MS, type BackendMeasurement, type CalibrationStore, type Measurements, type PoolMeasurement } from './calibration-store';
 
 // the cache entries, keys and store live in calibration-store.ts (the page's first load reads them)
@@ -138,8 +137,6 @@ export function nextWorkerCount(ms: readonly PoolMeasurement[], max: number): nu
 export interface ProbeRunner {
   /** one backend, steady-state samples/s of one trial (in its own worker, with a time limit). */
   backend(name: BackendName): Promise<BackendMeasurement>;
-  /** No longer called: worker counts are measured by the sweeps themselves (recordSweep). */
-  pool?(backend: BackendName, workers: number): Promise<number>;
 }
 
 /** What to calibrate. */

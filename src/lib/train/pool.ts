@@ -273,19 +273,6 @@ export class Sweep {
           this.probing.delete(w);
         }
       },
-      pool: async (backend, n) => {
-        if (best && this.spare.length === 0) this.spare.push(best.w);
-        while (this.spare.length < n) {
-          if (this.cancelled) throw new Error('Cancelled.');
-          const w = new WorkerHandle(factory);
-          this.spare.push(w);
-          w.info = await w.guard(withTimeout(w.api.init(backend), PROBE_START_MS, 'did not start in time'));
-        }
-        // Every worker gets a warm-up probe of its own first, so n workers are timed in step.
-        await Promise.all(this.spare.slice(0, n).map((w) => w.guard(w.api.probe(shape, { minMs: 20 }))));
-        const ts = await Promise.all(this.spare.slice(0, n).map((w) => w.guard(w.api.probe(shape, { minMs: 300 }))));
-        return ts.reduce((a, t) => a + t.samplesPerSec, 0);
-      },
     };
     try {
       const r = await calibrate({
