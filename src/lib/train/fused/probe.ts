@@ -3,17 +3,25 @@ import { makeRng } from '../../search/rng';
 import type { ProbeShape, ProbeTiming } from '../batching';
 import type { TrainData, TrialConfig } from '../types';
 import { initialWeights } from './init';
-import { instantiateKernel } from './kernel';
 import { blockLayout } from './layout';
-import { FusedStack } from './stack';
+import { wasmStack, type StackFactory } from './runner';
+
+/** Options of a probe (as batched.ts' probeSteps takes them). */
+export interface ProbeOptions {
+  trials?: number;
+  warmup?: number;
+  minMs?: number;
+  maxSteps?: number;
+}
 
 /**
- * Times optimisation steps of `shape` in the fused kernel, as batched.ts' probeSteps does on a
- * tfjs backend (same options, same result): synthetic data of four mini-batches, `trials` stacked
- * trials; `warmup` epochs first, then epochs in growing chunks until `minMs` have passed. An
- * epoch here is four steps and a one-row validation pass.
+ * Times optimisation steps of `shape` on a fused epoch stack made by `makeStack` (the wasm kernel
+ * or the GPU one), as batched.ts' probeSteps does on a tfjs backend (same options, same result):
+ * synthetic data of four mini-batches, `trials` stacked trials; `warmup` epochs first, then epochs
+ * in growing chunks until `minMs` have passed. An epoch here is four steps, a one-row validation
+ * pass and the metrics read back, so the time includes a device finishing its work.
  */
-export async function probeFused(shape: ProbeShape, opts: { trials?: number; warmup?: number; minMs?: number; maxSteps?: number } = {}): Promise<ProbeTiming> {
+export async function probeStack(shape: ProbeShape, opts: ProbeOptions, makeStack: StackFactory): Promise<ProbeTiming> {
   const { trials = 1, warmup = 1, minMs = 150, maxSteps = 400 } = opts;
   const classification = shape.task === 'classification';
   const nOut = outputUnits(shape.task, shape.nClasses);
@@ -31,21 +39,28 @@ export async function probeFused(shape: ProbeShape, opts: { trials?: number; war
   }));
   const block = blockLayout(shape.model.layers, shape.d, nOut);
   const t0 = performance.now();
-  const stack = new FusedStack(await instantiateKernel(), data, cfgs, block, cfgs.map((c) => initialWeights(c.model.init, block, c.seed)), batch, 0);
-  const perm = Array.from({ length: n }, (_, i) => i);
-  const dropRng = makeRng(1, 'dropout');
-  const seeds = (k: number) => (cfgs[k].model.dropout > 0 ? Array.from({ length: 4 }, () => shape.model.layers.map(() => Math.floor(dropRng() * 2 ** 31))) : null);
-  for (let i = 0; i < warmup; i++) stack.epoch(perm, seeds);
-  const warmupMs = performance.now() - t0;
-  let steps = 0;
-  let chunk = 1;
-  const t1 = performance.now();
-  while (steps < maxSteps) {
-    for (let i = 0; i < chunk; i++) stack.epoch(perm, seeds);
-    steps += 4 * chunk;
-    if (performance.now() - t1 >= minMs) break;
-    chunk = Math.max(1, Math.min(chunk * 2, Math.floor((maxSteps - steps) / 4)));
+  const stack = await makeStack({ data, cfgs, block, weights: cfgs.map((c) => initialWeights(c.model.init, block, c.seed)), batch, extraRows: 0 });
+  try {
+    const perm = Array.from({ length: n }, (_, i) => i);
+    const dropRng = makeRng(1, 'dropout');
+    const seeds = (k: number) => (cfgs[k].model.dropout > 0 ? Array.from({ length: 4 }, () => shape.model.layers.map(() => Math.floor(dropRng() * 2 ** 31))) : null);
+    for (let i = 0; i < warmup; i++) await stack.epoch(perm, seeds);
+    const warmupMs = performance.now() - t0;
+    let steps = 0;
+    let chunk = 1;
+    const t1 = performance.now();
+    while (steps < maxSteps) {
+      for (let i = 0; i < chunk; i++) await stack.epoch(perm, seeds);
+      steps += 4 * chunk;
+      if (performance.now() - t1 >= minMs) break;
+      chunk = Math.max(1, Math.min(chunk * 2, Math.floor((maxSteps - steps) / 4)));
+    }
+    const stepMs = (performance.now() - t1) / steps;
+    return { warmupMs, stepMs, samplesPerSec: (trials * batch) / (stepMs / 1000), steps };
+  } finally {
+    stack.dispose();
   }
-  const stepMs = (performance.now() - t1) / steps;
-  return { warmupMs, stepMs, samplesPerSec: (trials * batch) / (stepMs / 1000), steps };
 }
+
+/** probeStack on the fused WebAssembly kernel. */
+export const probeFused = (shape: ProbeShape, opts: ProbeOptions = {}): Promise<ProbeTiming> => probeStack(shape, opts, wasmStack);

@@ -35,7 +35,7 @@ export interface StackInputs {
 export type StackFactory = (inputs: StackInputs) => Promise<EpochStack>;
 
 /** The wasm kernel's stack: a fresh kernel instance per run. */
-const wasmStack: StackFactory = async ({ data, cfgs, block, weights, batch, extraRows }) =>
+export const wasmStack: StackFactory = async ({ data, cfgs, block, weights, batch, extraRows }) =>
   new FusedStack(await instantiateKernel(), data, cfgs, block, weights, batch, extraRows);
 
 /** One trial's bookkeeping while it trains. */
