@@ -31,6 +31,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launch, serve } from '../tests/e2e/harness.mjs';
 import { buildCnnBench, cnnPart } from './cnn.mjs';
+import { median, ONE_THREAD, round, spread } from './stats.mjs';
 
 // stdout carries the JSON document only: anything a library logs goes to stderr.
 const emit = (text) => process.stdout.write(text);
@@ -58,18 +59,6 @@ const TINY = { trials: 200, units: 8, epochs: 20 };
 /** A sweep that has not ended by then has hung. */
 const SWEEP_TIMEOUT_MS = 15 * 60_000;
 
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, d = 0) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
-/** The spread of repeated measurements: min, median, max and how many. */
-const spread = (xs, d = 0) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return { min: round(s[0], d), median: round(median(s), d), max: round(s.at(-1), d), n: s.length };
-};
 const load = () => loadavg().map((x) => round(x, 2));
 const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no end after ${ms / 1000} s`)), ms).unref())]);
 
@@ -947,7 +936,6 @@ function compare(now, base) {
 // ---------------------------------------------------------------------------------------------
 
 /** The environment of the one-thread native process (per-trial throughput). */
-const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /** Parts that need the built pages, Chromium and (for the comparisons) native PyTorch. */
 const PAGE_PARTS = ['trials', 'batched', 'trainers', 'backends', 'pool', 'sweep', 'tiny', 'cnn'];

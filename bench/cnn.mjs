@@ -17,6 +17,7 @@ import { build, runnerImport } from 'vite';
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { median, ONE_THREAD, round, spread } from './stats.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -33,20 +34,7 @@ export const CNN_DATA = { id: 'mnist_2500', noise: 0, samples: 0, valFraction: 0
  *  of every run's epochs 2..E (an epoch takes about a second: the first one holds the set-up). */
 export const CNN_PLAN = { page: { runs: 2, epochs: 3 }, torch: { runs: 3, epochs: 6 } };
 
-/** The one-thread environment of the native process (PyTorch's and its BLAS' pools held to one). */
-const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const round = (x, d = 0) => (Number.isFinite(x) ? Number(x.toFixed(d)) : null);
-const spread = (xs, d = 0) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return { min: round(s[0], d), median: round(median(s), d), max: round(s.at(-1), d), n: s.length };
-};
 
 // The in-page worker: the app's modules, nothing of the bench page's. It loads mnist_2500 from
 // the served datasets/ as the app does, selects the wasm backend, trains through the app's
