@@ -5,39 +5,10 @@
 import { probeFused, trainBatch as trainWasm } from '../../src/lib/train/fused';
 import { gpuFusedAvailable, probeGpu, trainGpu } from '../../src/lib/train/gpu';
 import type { ModelSpec } from '../../src/lib/experiment/types';
-import type { EpochMetrics, TrainData, TrialConfig, TrialResult } from '../../src/lib/train/types';
-import { makeRng, normal } from '../../src/lib/search/rng';
+import type { EpochMetrics, TrialConfig, TrialResult } from '../../src/lib/train/types';
+import { blobData, blobFlat, blobRegression } from '../fixtures/blobs';
 
-/** Three overlapping Gaussian blobs in 3-D (as tests/unit/train/fused.test.ts). */
-function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array } {
-  const rng = makeRng(seed, 'blobs3');
-  const centres = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  const x = new Float32Array(n * 3);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    for (let j = 0; j < 3; j++) x[3 * i + j] = centres[c][j] + normal(rng) * 0.7;
-  }
-  return { x, y };
-}
-
-const tr = blobs(150, 1);
-const va = blobs(60, 2);
-const te = blobs(30, 3);
-const data: TrainData = { key: 'b3', task: 'classification', d: 3, nClasses: 3, xTrain: tr.x, yTrain: tr.y, xVal: va.x, yVal: va.y, xTest: te.x, yTest: te.y };
-const regression: TrainData = {
-  ...data, key: 'reg', task: 'regression', nClasses: 1,
-  yTrain: Float32Array.from(tr.y, (c, i) => c - tr.x[3 * i] + 0.5 * tr.x[3 * i + 1]),
-  yVal: Float32Array.from(va.y, (c, i) => c - va.x[3 * i] + 0.5 * va.x[3 * i + 1]),
-  yTest: Float32Array.from(te.y, (c, i) => c - te.x[3 * i] + 0.5 * te.x[3 * i + 1]),
-};
-/** Two classes in 2-D (the decision surface is a probability). */
-const flat: TrainData = {
-  key: 'b2', task: 'classification', d: 2, nClasses: 2,
-  xTrain: tr.x.slice(0, 300), yTrain: Float32Array.from(tr.y, (c) => (c === 0 ? 0 : 1)),
-  xVal: va.x.slice(0, 120), yVal: Float32Array.from(va.y, (c) => (c === 0 ? 0 : 1)),
-};
+const [data, regression, flat] = [blobData, blobRegression, blobFlat];
 const DATA = { classification: data, regression, flat } as const;
 
 const base: ModelSpec = {

@@ -4,21 +4,7 @@ import { batchKey, trainBatch } from '../../../src/lib/train/batched';
 import { trainTrial } from '../../../src/lib/train/trainer';
 import type { EpochMetrics, TrainData, TrialConfig, TrialResult } from '../../../src/lib/train/types';
 import type { ModelSpec } from '../../../src/lib/experiment/types';
-import { makeRng, normal } from '../../../src/lib/search/rng';
-
-/** Three overlapping Gaussian blobs in 3-D: learnable, but not to zero loss in a few epochs. */
-function blobs(n: number, seed: number): { x: Float32Array; y: Float32Array } {
-  const rng = makeRng(seed, 'blobs3');
-  const centres = [[1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  const x = new Float32Array(n * 3);
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    for (let j = 0; j < 3; j++) x[3 * i + j] = centres[c][j] + normal(rng) * 0.7;
-  }
-  return { x, y };
-}
+import { blobs } from '../../fixtures/blobs';
 
 const tr = blobs(150, 1);
 const va = blobs(60, 2);
