@@ -15,19 +15,12 @@ Each job is {"kind": ..., "bundle": DIR (the unpacked export, whose study.py is 
   {"kind": "leak", "bundle", "specs": [spec, ...], "seed", "head"}
       train_run on split 0 (its first `head` training rows) once per spec: epochs and test.
 """
-import importlib.util
 import json
 import os
 import sys
 
-
-def load_script(bundle, _cache={}):
-    if bundle not in _cache:
-        spec = importlib.util.spec_from_file_location(f"exported_study_{len(_cache)}", os.path.join(bundle, "study.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _cache[bundle] = mod
-    return _cache[bundle]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from checks import load_script  # noqa: E402  (the exported study.py as a module, once per folder)
 
 
 def job_trials(job):

@@ -14,19 +14,12 @@ person's own code would. Jobs:
   {"kind": "optim", "bundle": DIR, "specs": [spec], "w0", "a", "b", "steps"}
       the weights after each step of make_optimizer(spec) on sum((a*w - b)^2).
 """
-import importlib.util
 import json
 import os
 import sys
 
-
-def load_script(bundle, _cache={}):
-    if bundle not in _cache:
-        spec = importlib.util.spec_from_file_location(f"exported_study_{len(_cache)}", os.path.join(bundle, "study.py"))
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        _cache[bundle] = mod
-    return _cache[bundle]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from checks import load_script  # noqa: E402  (the exported study.py as a module, once per folder)
 
 
 def job_trials(job):
