@@ -126,8 +126,9 @@ describe('studies that outlive the tab', () => {
     const list = page.getByRole('list', { name: 'Saved studies' });
     await list.getByRole('listitem').nth(1).waitFor();
     for (const box of await list.getByRole('checkbox').all()) await box.check();
+    // the line appears once both studies are read from the store
     const diff = page.getByTestId('compare-diff');
-    await diff.waitFor();
+    await diff.getByText(/everything else equal|identical/).waitFor();
     assert.match(await diff.textContent(), /dropout 0 → 0\.3; everything else equal|dropout 0\.3 → 0; everything else equal/i);
     assert.equal(await page.locator('section.compare tbody tr').count(), 2);
     assert.equal(await page.locator('section.compare svg g path[stroke-width="2.2"]').count(), 2);
