@@ -4,6 +4,7 @@
  * PostgreSQL cluster on 127.0.0.1 (stopped and deleted afterwards).
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { expect, it } from 'vitest';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -159,4 +160,15 @@ export async function startPostgres(): Promise<Postgres> {
     throw e;
   }
   return { url: `postgresql://postgres@127.0.0.1:${port}/hpp`, port, sql: (s) => sql(s), stop };
+}
+
+/**
+ * What a Python test file does when PYTHON cannot run it (`problem` non-empty): in CI (.ci/run
+ * installs everything) a failure, never a silent skip; on a developer's machine without Debian's
+ * PyTorch/Optuna a skipped test whose name says why.
+ */
+export function reportMissingPython(problem: string): void {
+  if (!problem) return;
+  if (process.env.CI) it('the Python tests can run in CI', () => expect.fail(`Python tests cannot run: ${problem}`));
+  else it.skip(`Python tests skipped: ${problem}`, () => {});
 }

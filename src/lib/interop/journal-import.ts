@@ -9,7 +9,7 @@ import { METRICS, type MetricKey } from '../analysis/metric';
 import { unreachableParams } from '../experiment/conditions';
 import { defaultExperiment, fixedSpace } from '../experiment/defaults';
 import { LIMITS, PARAM_META } from '../experiment/params';
-import type { Experiment, ParamName, ParamSpec, TrialParams } from '../experiment/types';
+import type { Experiment, ParamName, TrialParams } from '../experiment/types';
 import { checkParamSpec, checkParamValue, parseExperiment } from '../experiment/validate';
 import { isPlainObject } from '../study/json';
 import { parseStudy } from '../study/schema';
