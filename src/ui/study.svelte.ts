@@ -519,8 +519,8 @@ export class Study {
     if (m.kind === 'deleted') return;
     const r = await this.library.get(m.id);
     if (!r) return;
-    this.followedTab = m.running;
     this.show(r);
+    this.followedTab = m.running;
     if (m.running) this.live.sweepError = 'Another tab is running this study: this tab follows it live.';
     else if (this.live.sweepError.startsWith('Another tab')) this.live.sweepError = '';
   }

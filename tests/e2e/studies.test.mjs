@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useApp } from './harness.mjs';
-import { open, runToEnd, runnable, setNumber, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
+import { open, runAnyway, runToEnd, runnable, setNumber, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
 
 const app = useApp();
 /** The columns that identify a trial's configuration. */
@@ -143,23 +143,34 @@ describe('studies that outlive the tab', () => {
 
   test('two tabs on one study: the second follows the first live and cannot run it at the same time', async () => {
     const a = await open(app);
-    await setUp(a, { budget: 5, epochs: 30, backend: 'cpu' });
+    // a sweep long enough that tab A is still running when tab B is checked; A cancels it at the end
+    await setUp(a, { budget: 40, epochs: 30, backend: 'cpu' });
     await runnable(a);
     const n = await sweepsDone(a);
     await a.getByRole('button', { name: /Run sweep/ }).click();
+    await runAnyway(a);
     await a.waitForFunction((sel) => document.querySelectorAll(`${sel} tbody tr`).length >= 1, TABLE, { timeout: 60_000 });
     // a second tab of the same browser opens the study being run
     const b = await a.context().newPage();
     b.errors = [];
     b.on('pageerror', (e) => b.errors.push(e.message));
     await b.goto(app.server.url);
-    await b.getByText('Another tab is running this study: this tab follows it.').waitFor({ timeout: 20_000 });
+    const follows = b.getByText('Another tab is running this study: this tab follows it.');
+    await follows.waitFor({ timeout: 20_000 });
     assert.equal(await b.getByRole('button', { name: /Run sweep/ }).isDisabled(), true);
-    // it follows: trials finished in tab A appear in tab B
-    await b.waitForFunction((sel) => [...document.querySelectorAll(`${sel} tbody tr`)].filter((r) => r.textContent.includes('complete')).length >= 2, TABLE, { timeout: 120_000 });
+    // it follows: trials finished in tab A appear in tab B, and every update keeps B from running it
+    await b.waitForFunction((sel) => [...document.querySelectorAll(`${sel} tbody tr`)].filter((r) => r.textContent.includes('complete')).length >= 3, TABLE, { timeout: 120_000 });
+    const bDisabled = await b.getByRole('button', { name: /Run sweep/ }).isDisabled();
+    const bSays = await follows.isVisible();
+    // A still running after B was read means A's last message to B said "running"
+    assert.equal(await a.locator('.runbar').getAttribute('data-state'), 'running');
+    assert.equal(bDisabled, true);
+    assert.equal(bSays, true);
+    await a.getByRole('button', { name: /Cancel/ }).click();
     await sweepEnded(a, n);
-    await b.waitForFunction((sel) => document.querySelectorAll(`${sel} tbody tr`).length === 5 && ![...document.querySelectorAll(`${sel} tbody tr`)].some((r) => r.textContent.includes('running')), TABLE, { timeout: 30_000 });
-    assert.deepEqual((await tableRows(b)).map(configOf), (await tableRows(a)).map(configOf));
+    const rowsA = await tableRows(a);
+    await b.waitForFunction(([sel, count]) => document.querySelectorAll(`${sel} tbody tr`).length === count && ![...document.querySelectorAll(`${sel} tbody tr`)].some((r) => r.textContent.includes('running')), [TABLE, rowsA.length], { timeout: 30_000 });
+    assert.deepEqual((await tableRows(b)).map(configOf), rowsA.map(configOf));
     await runnable(b);
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
