@@ -9,7 +9,7 @@
 // bench/out/latest.json, and compares it with bench/baseline.json when that was taken on this
 // same machine.
 //
-//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny,cnn]
+//   node bench/bench.mjs [--skip-build] [--only=gp,trials,batched,trainers,backends,pool,sweep,tiny,tinygp,cnn]
 //                        (--only=bundle, or any name of no part: build and bundle sizes only)
 //                        [--rounds=N] [--no-profile] [--save-baseline]
 //   npm run -s bench > bench.json     (-s: npm itself prints a banner on stdout)
@@ -846,9 +846,10 @@ async function sweepPart(browser, url, nTrain, native) {
 /** TINY.trials trials of a tiny network on the default spiral data through the page: a short
  *  warm-up sweep of the same network (its calibration), the measured sweep, then the same sweep
  *  again under the CPU profiler to show where the main thread's busy stretches go. */
-async function tinyPart(browser, url) {
+async function tinyPart(browser, url, strategy = 'random') {
   const page = await openApp(browser, url);
   await keepOneLayer(page, TINY.units);
+  await page.getByRole('combobox', { name: 'Strategy' }).selectOption(strategy);
   await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill(String(TINY.epochs));
   await page.getByRole('spinbutton', { name: /Trial budget/ }).fill('4');
   await page.getByRole('combobox', { name: 'Compute backend' }).selectOption('auto');
@@ -866,7 +867,7 @@ async function tinyPart(browser, url) {
   const errors = page.errors;
   await page.context().close();
   return {
-    model: `spiral (default data), 1 hidden layer of ${TINY.units} ReLU, ${TINY.epochs} epochs, random search over learning rate and L2, auto workers and backend, batching on`,
+    model: `spiral (default data), 1 hidden layer of ${TINY.units} ReLU, ${TINY.epochs} epochs, ${strategy} search over learning rate and L2, auto workers and backend, batching on`,
     ...summary(measured), attribution: attributeFrames(measured.frames), profiled, pageErrors: errors,
   };
 }
@@ -885,6 +886,7 @@ function targetsOf(res) {
   if (res.batched?.fusedSpeedup) add('K = 8 batched vs sequential on wasm (fused)', res.batched.fusedSpeedup.median, '>= 3', res.batched.fusedSpeedup.median >= 3, res.batched.fusedSpeedup);
   if (res.sweep) add('long tasks > 50 ms during the reference sweeps (all runs)', res.sweep.longTasks.total, '0', res.sweep.longTasks.total === 0);
   if (res.tiny) add(`long tasks > 50 ms during the ${TINY.trials}-trial tiny-model sweep`, res.tiny.longTasks, '0', res.tiny.longTasks === 0);
+  if (res.tinyGp) add(`long tasks > 50 ms during the ${TINY.trials}-trial tiny-model sweep searched by GP (its asks in the search worker)`, res.tinyGp.longTasks, '0', res.tinyGp.longTasks === 0);
   if (res.cnn?.ratio.median != null) add('per-trial throughput vs native PyTorch, 1 worker vs 1 thread, reference CNN on mnist_2500 (reported, no goal)', res.cnn.ratio.median, 'report', null, res.cnn.ratio);
   if (res.gp) add('GP ask at 200 finished trials, ms (node)', res.gp.at200.askMs.median, '<= 50', res.gp.at200.askMs.median <= 50, res.gp.at200.askMs);
   if (dflt) add('first epoch drawn after Run, warm, ms', dflt.firstEpochDrawnMs.median, '< 1500', dflt.firstEpochDrawnMs.median < 1500, dflt.firstEpochDrawnMs);
@@ -907,6 +909,7 @@ function keyNumbers(res) {
   for (const f of ['fusedK8', 'fusedSeq8', 'tfjsK8', 'tfjsSeq8', 'fusedVsTfjsK8']) if (res.batched?.[f]) k[`batched.${f}`] = res.batched[f].median;
   for (const r of res.sweep?.runs ?? []) k[`sweep.workers=${r.workers}${r.batching ? '' : '.unbatched'}.trialSamplesPerSec`] = r.trialSamplesPerSec;
   if (res.tiny) k['tiny.wallMs'] = res.tiny.wallMs;
+  if (res.tinyGp) k['tinyGp.wallMs'] = res.tinyGp.wallMs;
   if (res.cnn) {
     k['cnn.pageSamplesPerSec'] = res.cnn.pageSamplesPerSec.median;
     k['cnn.nativeSamplesPerSec'] = res.cnn.nativeSamplesPerSec.median;
@@ -938,7 +941,7 @@ function compare(now, base) {
 /** The environment of the one-thread native process (per-trial throughput). */
 
 /** Parts that need the built pages, Chromium and (for the comparisons) native PyTorch. */
-const PAGE_PARTS = ['trials', 'batched', 'trainers', 'backends', 'pool', 'sweep', 'tiny', 'cnn'];
+const PAGE_PARTS = ['trials', 'batched', 'trainers', 'backends', 'pool', 'sweep', 'tiny', 'tinygp', 'cnn'];
 
 async function pageParts(result) {
   const server = await serve(WWW, '/app/');
@@ -971,6 +974,7 @@ async function pageParts(result) {
     await page.close();
     if (want('sweep')) result.sweep = await sweepPart(browser, server.url, reference.yTrain.length, native);
     if (want('tiny')) result.tiny = await tinyPart(browser, server.url);
+    if (want('tinygp')) result.tinyGp = await tinyPart(browser, server.url, 'gp');
   } finally {
     native.close?.();
     nativeOne.close?.();

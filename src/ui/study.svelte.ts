@@ -4,19 +4,20 @@ import { defaultExperiment } from '../lib/experiment/defaults';
 import { searchedParams } from '../lib/experiment/params';
 import { validateExperiment, type FieldError } from '../lib/experiment/validate';
 import { decodeExperiment, encodeExperiment } from '../lib/experiment/url';
-import { metricForTask, type StudyMetric } from '../lib/analysis/metric';
+import { metricForTask, objectiveFn, type StudyMetric } from '../lib/analysis/metric';
 import { fromUnit } from '../lib/search/space';
 import type { WorkerFactory } from '../lib/train/pool';
 import { trialConfig } from '../lib/train/config';
 import { assumedSamplesPerSec, estimateSweep, workOf, type Rate, type SweepEstimate } from '../lib/train/estimate';
 import { calibrationKey, defaultCalibrationStore, deviceId } from '../lib/train/calibration-store';
 import { resolveModel } from '../lib/model/spec';
-import { createSearch } from '../lib/search/create';
+import { metricKeyOf } from '../lib/search/create';
 import { makeStudyId, newStudy, storeTrial, trialResultOf, withTrials, canResume, interruptedTrials } from '../lib/study/record';
-import { resumeBlocker, resumeSearch, askedCount } from '../lib/study/resume';
+import { resumeBlocker, openLiveSearch, askedCount } from '../lib/study/resume';
+import type { LiveSearch } from '../lib/study/live-search';
+import type { SearchEndpoint } from '../lib/study/remote-search';
 import { decodeStudyFile, encodeStudyFile, studyFileName, STUDY_FILE_TYPE } from '../lib/study/file';
 import { decodeStudyLink, isStudyLink, studyLink } from '../lib/study/link';
-import type { SearchSession } from '../lib/study/session';
 import type { StudyRecord, StudyTrial } from '../lib/study/types';
 import { DataState } from './state/data.svelte';
 import { Filters } from './state/filters.svelte';
@@ -33,8 +34,10 @@ export type MetricInfo = StudyMetric;
 
 /** Side of the decision-surface grid of 2-D data. */
 const GRID = 48;
-/** Time between saves of a study while its sweep runs, ms (a closed tab loses at most this much). */
+/** Time between saves of running trials' progress while a sweep runs, ms (finished trials are saved at once). */
 const SAVE_RUNNING_MS = 3000;
+/** Longest wait of a save for the search to answer its calls in flight, ms. */
+const SETTLE_MS = 500;
 /** Web Locks name held by the tab that runs a study's sweep. */
 const lockName = (id: string) => `hpp-run-${id}`;
 
@@ -77,7 +80,7 @@ export class Study {
   readonly live = new SweepHost();
   readonly library = new Library((m) => void this.onTabMessage(m));
   private manualQueue: TrialParams[] = [];
-  private session: SearchSession | null = null;
+  private session: LiveSearch | null = null;
   /** a linked study being run again here: compared with the new run when it ends. */
   private linked: StudyRecord | null = null;
 
@@ -107,7 +110,8 @@ export class Study {
     return estimateSweep(this.experiment, { d: p.d, nClasses: p.nClasses, task: p.task, nTrain: p.yTrain.length, nVal: p.yVal.length, image: p.image }, rate);
   });
 
-  constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string) {}
+  /** `spawnSearch` starts a search worker for each sweep's strategy (without it, it runs on this thread). */
+  constructor(private readonly factory: WorkerFactory, private readonly datasetsUrl: string, private readonly spawnSearch?: () => SearchEndpoint) {}
 
   // ---- the state components read (delegated to the parts) ----
   get trials(): TrialView[] { return this.live.trials; }
@@ -265,9 +269,14 @@ export class Study {
       const data = this.data.foldData(experiment.data, experiment.strategy.validation.scheme, experiment.strategy.validation.k);
       if (!data) return;
       const accuracy = this.metric.key === 'valAcc';
-      const session = resumeSearch(record, { experiment, manualQueue: this.manualQueue, onEvent: () => this.persist() });
+      let session: LiveSearch;
+      try {
+        session = await openLiveSearch(record, { experiment, manualQueue: this.manualQueue, onEvent: () => this.persist(), spawn: this.spawnSearch });
+      } catch (e) {
+        this.live.sweepError = e instanceof Error ? e.message : `The sweep could not start: ${String(e)}`;
+        return;
+      }
       this.session = session;
-      if (session.divergedAt !== null) this.live.sweepError = `This version of the app would have proposed trial #${session.divergedAt + 1} differently: the study continues from its saved trials, but later trials may differ from an uninterrupted run.`;
       this.record = { ...record, experiment };
       this.library.lastId = record.id;
       this.library.running = true;
@@ -279,16 +288,18 @@ export class Study {
         experiment,
         data,
         session,
-        objective: createSearch(experiment, { accuracy }).objective,
+        objective: objectiveFn(metricKeyOf(accuracy)),
         factory: this.factory,
         boundaryGrid: this.data.dataset?.is2d ? GRID : 0,
         boundaryExtent: this.data.boundaryExtent,
         metric: this.metric.key,
         verdictOpts: () => this.data.verdictOpts,
         nTest: prepared.test?.y.length ?? 0,
+        notice: session.divergedAt === null ? undefined : `This version of the app would have proposed trial #${session.divergedAt + 1} differently: the study continues from its saved trials, but later trials may differ from an uninterrupted run.`,
+        // trials ended: saved at once (the library spaces its writes), not with the epochs' 3 s
         changed: () => {
           this.queued = [...this.manualQueue];
-          this.persist();
+          this.persist(0);
         },
       });
       this.library.running = false;
@@ -358,13 +369,29 @@ export class Study {
    *  unchanged trial is never encoded twice: its surface is the costly part). */
   private stored = new WeakMap<TrialView, StudyTrial>();
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
+  /** when the pending save is due (performance.now() ms). */
+  private persistDue = 0;
 
-  /** The study changed: its record is rebuilt and saved soon (at most every 400 ms, never per epoch;
-   *  while a sweep runs, every SAVE_RUNNING_MS: each save re-encodes the whole study, a long task
-   *  once it holds hundreds of trials, and the sweep's end saves it anyway). */
-  private persist(): void {
-    if (!this.record || this.readOnly || this.persistTimer) return;
-    this.persistTimer = setTimeout(() => this.persistNow(), this.live.running ? SAVE_RUNNING_MS : 400);
+  /** The study changed: its record is rebuilt and saved after `delay` ms (an earlier pending save
+   *  stands). Trials that ended are saved at once; epochs of running trials every SAVE_RUNNING_MS
+   *  while a sweep runs (a reload trains an interrupted trial again anyway). */
+  private persist(delay = this.live.running ? SAVE_RUNNING_MS : 400): void {
+    if (!this.record || this.readOnly) return;
+    const due = performance.now() + delay;
+    if (this.persistTimer) {
+      if (this.persistDue <= due) return;
+      clearTimeout(this.persistTimer);
+    }
+    this.persistDue = due;
+    this.persistTimer = setTimeout(() => void this.persistSettled(), delay);
+  }
+
+  /** persistNow once the search has answered the calls made so far (their events are then in its
+   *  log, which so agrees with the trials shown), or after SETTLE_MS when calls keep coming. */
+  private async persistSettled(): Promise<void> {
+    const search = this.session;
+    if (search) await Promise.race([search.settled(), new Promise((r) => setTimeout(r, SETTLE_MS))]);
+    this.persistNow();
   }
 
   /** The page is being hidden or left: whatever the study holds is written now, so a closed or
@@ -422,9 +449,9 @@ export class Study {
    * What a Sweep needs besides a search to run `experiment` on the loaded data exactly as the main
    * sweep does (the strategy race): the data of each fold and the worker factory. Null while no data is loaded.
    */
-  sweepKit(experiment: Experiment): { data: ReturnType<DataState['foldData']> & object; factory: WorkerFactory } | null {
+  sweepKit(experiment: Experiment): { data: ReturnType<DataState['foldData']> & object; factory: WorkerFactory; spawnSearch?: () => SearchEndpoint } | null {
     const data = this.data.foldData(experiment.data, experiment.strategy.validation.scheme, experiment.strategy.validation.k);
-    return data ? { data, factory: this.factory } : null;
+    return data ? { data, factory: this.factory, spawnSearch: this.spawnSearch } : null;
   }
 
   // ---- studies: open, files, links ----

@@ -38,6 +38,13 @@ export async function smallSweep(page, { budget, epochs, backend, concurrency = 
   await page.getByRole('combobox', { name: 'Compute backend' }).selectOption(backend);
 }
 
+/** smallSweep with a fixed number of workers and no batching: each trial trains alone, in order. */
+export async function plainSweep(page, opts) {
+  await page.getByRole('checkbox', { name: /Choose the number of workers/ }).uncheck();
+  await page.getByRole('checkbox', { name: /Train trials with the same network together/ }).uncheck();
+  await smallSweep(page, opts);
+}
+
 /** Waits until Run is enabled (data loaded, settings valid). */
 export async function runnable(page, timeout = 15_000) {
   await page.waitForFunction(() => !document.querySelector('.runbar button.primary')?.disabled, null, { timeout });

@@ -234,7 +234,7 @@ describe('a worker that cannot run', () => {
     await setNumber(page, 'Epochs', 3);
     await page.getByRole('spinbutton', { name: /Trial budget/ }).fill('3');
     // The worker chunk cannot be fetched (as after a broken deploy or a dropped connection).
-    await page.context().route(/worker-[^/]*\.js/, (route) => route.abort());
+    await page.context().route(/(?<!search\.)worker-[^/]*\.js/, (route) => route.abort());
     await page.getByRole('button', { name: /Run sweep/ }).click();
     const alert = page.locator('.field-error', { hasText: /A training worker could not start/ });
     await alert.waitFor({ timeout: 30_000 });
@@ -246,7 +246,24 @@ describe('a worker that cannot run', () => {
     assert.ok(rows.every((r) => r.Status !== 'complete'));
     assert.deepEqual(page.errors, []);
     // Once the script loads again, the same page trains normally.
-    await page.context().unroute(/worker-[^/]*\.js/);
+    await page.context().unroute(/(?<!search\.)worker-[^/]*\.js/);
+    await runToEnd(page);
+    assert.ok((await tableRows(page)).every((r) => r.Status === 'complete'));
+    await page.context().close();
+  });
+
+  test('a search worker whose script fails to load says so, starts nothing and loses nothing', async () => {
+    const page = await open();
+    await setNumber(page, 'Epochs', 3);
+    await page.getByRole('spinbutton', { name: /Trial budget/ }).fill('3');
+    await page.context().route(/search\.worker-[^/]*\.js/, (route) => route.abort());
+    await page.getByRole('button', { name: /Run sweep/ }).click();
+    await page.getByText('The search worker could not start (its script did not load). Reload the page to try again; nothing was lost.').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.runbar').getAttribute('data-state'), 'idle');
+    assert.equal(await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).inputValue(), '3');
+    assert.equal(await page.getByRole('button', { name: /Run sweep/ }).isDisabled(), false);
+    assert.deepEqual(page.errors, []);
+    await page.context().unroute(/search\.worker-[^/]*\.js/);
     await runToEnd(page);
     assert.ok((await tableRows(page)).every((r) => r.Status === 'complete'));
     await page.context().close();

@@ -5,31 +5,24 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useApp } from './harness.mjs';
-import { open, runAnyway, runToEnd, runnable, setNumber, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
+import { open, plainSweep, runAnyway, runToEnd, runnable, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
 
 const app = useApp();
 /** The columns that identify a trial's configuration. */
 const configOf = (r) => ({ n: r['#'], lr: r['Learning rate'], l2: r['L2 penalty'], units: r['Units per hidden layer'] });
 
-/** A small random search: `budget` trials of `epochs` epochs, one worker, no batching. */
-async function setUp(page, { budget, epochs, backend }) {
-  await page.getByRole('checkbox', { name: /Choose the number of workers/ }).uncheck();
-  await page.getByRole('checkbox', { name: /Train trials with the same network together/ }).uncheck();
-  await setNumber(page, 'Epochs', epochs);
-  await setNumber(page, /Trial budget/, budget);
-  await setNumber(page, /Parallel trials/, 1);
-  await page.getByRole('combobox', { name: 'Compute backend' }).selectOption(backend);
-}
 
 describe('studies that outlive the tab', () => {
   test('a reload mid-sweep keeps every finished trial, and Resume completes the budget with the same trials as an uninterrupted run', async () => {
     const page = await open(app);
-    await setUp(page, { budget: 6, epochs: 40, backend: 'cpu' });
+    await plainSweep(page, { budget: 6, epochs: 40, backend: 'cpu' });
     const hash = new URL(page.url()).hash;
     await runnable(page);
     await page.getByRole('button', { name: /Run sweep/ }).click();
     await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} tbody tr`)].filter((r) => r.textContent.includes('complete')).length >= 2, TABLE, { timeout: 120_000 });
     const before = (await tableRows(page)).filter((r) => r.Status === 'complete');
+    // the page says when the browser has kept them (a write takes a moment; a tab closed sooner keeps the earlier state)
+    await page.waitForFunction((n) => Number(/(\d+) finished trials? saved in this browser/.exec(document.querySelector('[data-testid="saved-status"]')?.textContent ?? '')?.[1] ?? -1) >= n, before.length, { timeout: 15_000 });
     // leaving while the sweep runs asks first
     const asked = [];
     page.on('dialog', (d) => { asked.push(d.type()); void d.accept(); });
@@ -66,7 +59,7 @@ describe('studies that outlive the tab', () => {
 
   test('a study saved to a file opens in a fresh browser with the same table', async () => {
     const page = await open(app);
-    await setUp(page, { budget: 4, epochs: 8, backend: 'wasm' });
+    await plainSweep(page, { budget: 4, epochs: 8, backend: 'wasm' });
     await runToEnd(page);
     const rows = await tableRows(page);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save to file' }).click()]);
@@ -90,7 +83,7 @@ describe('studies that outlive the tab', () => {
 
   test('a results link opens the finished study read-only, and Run it again here reproduces it on wasm', async () => {
     const page = await open(app, '', { context: { permissions: ['clipboard-read', 'clipboard-write'] } });
-    await setUp(page, { budget: 4, epochs: 8, backend: 'wasm' });
+    await plainSweep(page, { budget: 4, epochs: 8, backend: 'wasm' });
     await runToEnd(page);
     const rows = await tableRows(page);
     await page.getByRole('button', { name: 'Copy results link' }).click();
@@ -119,7 +112,7 @@ describe('studies that outlive the tab', () => {
 
   test('two saved studies compare side by side with what differs between them', async () => {
     const page = await open(app);
-    await setUp(page, { budget: 3, epochs: 6, backend: 'wasm' });
+    await plainSweep(page, { budget: 3, epochs: 6, backend: 'wasm' });
     await runToEnd(page);
     await page.getByRole('spinbutton', { name: /^Dropout/ }).fill('0.3');
     await runToEnd(page);
@@ -144,7 +137,7 @@ describe('studies that outlive the tab', () => {
   test('two tabs on one study: the second follows the first live and cannot run it at the same time', async () => {
     const a = await open(app);
     // a sweep long enough that tab A is still running when tab B is checked; A cancels it at the end
-    await setUp(a, { budget: 40, epochs: 30, backend: 'cpu' });
+    await plainSweep(a, { budget: 40, epochs: 30, backend: 'cpu' });
     await runnable(a);
     const n = await sweepsDone(a);
     await a.getByRole('button', { name: /Run sweep/ }).click();

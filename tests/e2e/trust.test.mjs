@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useApp } from './harness.mjs';
-import { open, runAnyway, runToEnd, runnable, setNumber, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
+import { open, plainSweep, runAnyway, runToEnd, runnable, setNumber, SHOTS, sweepEnded, sweepsDone, tableRows, TABLE } from './page.mjs';
 
 const app = useApp();
 
@@ -130,13 +130,8 @@ describe('the page tells the truth', () => {
 
   test('a worker that dies without a word is noticed: the trial is retried once, then failed with the reason, and the sweep goes on', async () => {
     const page = await open(app);
-    await page.getByRole('checkbox', { name: /Choose the number of workers/ }).uncheck();
-    await page.getByRole('checkbox', { name: /Train trials with the same network together/ }).uncheck();
     // the cpu backend: tens of ms an epoch, so the worker is surely still training when it is closed
-    await setNumber(page, 'Epochs', 60);
-    await setNumber(page, /Trial budget/, 3);
-    await setNumber(page, /Parallel trials/, 1);
-    await page.getByRole('combobox', { name: 'Compute backend' }).selectOption('cpu');
+    await plainSweep(page, { budget: 3, epochs: 60, backend: 'cpu' });
     await runnable(page);
     const n = await sweepsDone(page);
     await page.getByRole('button', { name: /Run sweep/ }).click();
@@ -149,7 +144,7 @@ describe('the page tells the truth', () => {
         const m = li && /epoch (\d+) of/.exec(li.textContent);
         return m && Number(m[1]) >= 3 && li.textContent.includes(k ? `(retry ${k})` : 'Trial #1') && (k || !li.textContent.includes('retry'));
       }, retry, { timeout: 60_000 });
-      const live = page.workers();
+      const live = page.workers().filter((w) => /\/worker-[^/]*\.js/.test(w.url()));
       assert.equal(live.length, 1, 'one training worker');
       const closed = new Promise((r) => live[0].once('close', r));
       await Promise.race([live[0].evaluate(() => self.close()).catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
@@ -167,6 +162,37 @@ describe('the page tells the truth', () => {
     const reason = await page.locator(`${TABLE} tbody tr`).first().locator('.badge').getAttribute('title');
     assert.match(reason, /stopped responding .* retried once on a fresh worker/);
     await page.locator(TABLE).screenshot({ path: `${SHOTS}/dead-worker.png` });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a search worker that goes silent stops the sweep with a sentence; finished trials stay and Resume completes the budget', async () => {
+    const page = await open(app);
+    await plainSweep(page, { budget: 4, epochs: 30, backend: 'cpu' });
+    await page.getByRole('combobox', { name: 'Strategy' }).selectOption('gp');
+    await runnable(page);
+    const n = await sweepsDone(page);
+    await page.getByRole('button', { name: /Run sweep/ }).click();
+    await runAnyway(page);
+    await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} tbody tr`)].some((r) => r.textContent.includes('complete')), TABLE, { timeout: 120_000 });
+    // the strategy's worker closes itself: it says nothing, its answers stop
+    const search = page.workers().filter((w) => /search\.worker-[^/]*\.js/.test(w.url()));
+    assert.equal(search.length, 1, 'one search worker');
+    await search[0].evaluate(() => self.close()).catch(() => {});
+    await sweepEnded(page, n, 60_000);
+    await page.getByText(/The sweep stopped: The search worker stopped answering \(no answer in 15 s\)\. Finished trials are kept; Resume continues the study\./).waitFor();
+    const kept = (await tableRows(page)).filter((r) => r.Status === 'complete');
+    assert.ok(kept.length >= 1);
+    // a fresh search worker replays the log and the study goes on to its budget
+    const resume = page.getByRole('button', { name: /^Resume \(\d+ trials? left\)$/ });
+    await runnable(page);
+    const m = await sweepsDone(page);
+    await resume.click();
+    await sweepEnded(page, m);
+    const rows = await tableRows(page);
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((r) => r.Status === 'complete'), JSON.stringify(rows.map((r) => r.Status)));
+    for (const r of kept) assert.deepEqual({ ...rows.find((x) => x['#'] === r['#']), Time: '' }, { ...r, Time: '' });
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

@@ -6,11 +6,16 @@ import type { Experiment, TrialParams } from '../experiment/types';
 import { createSearch } from '../search/create';
 import { experimentDifferences } from './compare';
 import { canResume } from './record';
+import { localSearch, type LiveSearch } from './live-search';
+import { remoteSearch, type SearchEndpoint } from './remote-search';
 import { openSearch, type SearchSession } from './session';
 import type { SearchEvent, StudyRecord } from './types';
 
 /** Facts that may change between two sessions of one study: they do not change what the search proposes. */
 export const RESUME_FREE_FACTS: ReadonlySet<string> = new Set(['strategy.budget', 'strategy.concurrency']);
+
+/** What of a study its search is made from (a new search: an empty log). */
+export type SearchOf = Pick<StudyRecord, 'experiment' | 'log' | 'metric'>;
 
 /** What resumeSearch needs besides the study. */
 export interface ResumeOptions {
@@ -20,6 +25,8 @@ export interface ResumeOptions {
   manualQueue?: TrialParams[];
   /** called with every new event, e.g. to save the log as it grows. */
   onEvent?: (e: SearchEvent) => void;
+  /** starts a search worker (search.worker.ts); without one the search runs on this thread. */
+  spawn?: () => SearchEndpoint;
 }
 
 /** Trials the study's log asked (interrupted ones included). */
@@ -51,7 +58,7 @@ export function resumeBlocker(study: StudyRecord, experiment: Experiment = study
  * (same ids and params), then new ones up to the budget. For a new study (empty log) it is simply
  * a fresh search. Check resumeBlocker first; throws only when the strategy is not registered.
  */
-export function resumeSearch(study: StudyRecord, opts: ResumeOptions = {}): SearchSession {
+export function resumeSearch(study: SearchOf, opts: ResumeOptions = {}): SearchSession {
   const experiment = opts.experiment ?? study.experiment;
   const log = study.log ?? [];
   const accuracy = study.metric === 'valAcc';
@@ -70,4 +77,15 @@ export function resumeSearch(study: StudyRecord, opts: ResumeOptions = {}): Sear
   });
   queue.push(...waiting);
   return session;
+}
+
+/**
+ * resumeSearch as a LiveSearch: in a search worker when `opts.spawn` is given (the replay runs
+ * there too), on this thread for manual search, whose queue the page edits while it runs.
+ */
+export async function openLiveSearch(study: SearchOf, opts: ResumeOptions = {}): Promise<LiveSearch> {
+  const experiment = opts.experiment ?? study.experiment;
+  if (!opts.spawn || experiment.strategy.kind === 'manual') return localSearch(resumeSearch(study, opts));
+  const spec = { experiment, log: study.log ?? [], budget: experiment.strategy.budget, accuracy: study.metric === 'valAcc' };
+  return remoteSearch(opts.spawn(), spec, opts.onEvent);
 }

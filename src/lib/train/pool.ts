@@ -119,9 +119,10 @@ export interface SweepOptions {
 /** The search as the sweep sees it: the next trial to start (with its id), per-epoch reports
  *  (a pruner may answer 'prune'), and each trial's outcome. */
 export interface SearchSource {
-  /** the next trial, or null (budget spent, or nothing now: asked again when a trial ends). */
-  next(): { id: number; params: TrialParams } | null;
-  tellEpoch(id: number, epoch: number, objective: number): EpochDecision;
+  /** the next trial, or null (budget spent, or nothing now: asked again when a trial ends). A
+   *  search in a worker answers later (the sweep waits); one on this thread may answer at once. */
+  next(): { id: number; params: TrialParams } | null | Promise<{ id: number; params: TrialParams } | null>;
+  tellEpoch(id: number, epoch: number, objective: number): EpochDecision | Promise<EpochDecision>;
   tell(id: number, params: TrialParams, outcome: TrialOutcome): void;
   /** trials the source can still hand out. */
   readonly remaining: number;
@@ -209,6 +210,14 @@ export class Sweep {
     this.spare.forEach((w) => w.terminate('Cancelled.'));
     this.spare = [];
     this.shutdown('Cancelled.');
+  }
+
+  /** The search failed (its worker crashed or stopped answering): the sweep stops with the
+   *  reason; finished trials stay, and the study's log lets Resume continue it. */
+  private searchFailed(e: unknown): void {
+    if (this.cancelled) return;
+    this.listener.error(`The sweep stopped: ${e instanceof Error ? e.message : String(e)} Finished trials are kept; Resume continues the study.`);
+    this.cancel();
   }
 
   private shutdown(reason: string): void {
@@ -301,7 +310,7 @@ export class Sweep {
   /** One worker's loop: take a trial (or, with batching, a few), train, repeat. */
   private async lane(slot: number): Promise<void> {
     while (!this.cancelled && this.opts.source.remaining > 0) {
-      const asked = this.ask();
+      const asked = await this.ask();
       if (asked.length === 0) {
         // Nothing to propose right now: wait for a running trial to end, or stop if none runs.
         if (this.pending.size === 0) return;
@@ -327,13 +336,19 @@ export class Sweep {
 
   /** Asks the strategy for the next trial, or with batching for up to this lane's share of the
    *  budget left (at most MAX_BATCH). Ids follow the order of asking. */
-  private ask(): Queued[] {
+  private async ask(): Promise<Queued[]> {
     const { experiment, source } = this.opts;
     const lanes = Math.max(1, this.workers.length);
     const max = experiment.strategy.batching ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(source.remaining / lanes))) : 1;
     const out: Queued[] = [];
     while (out.length < max && source.remaining > 0) {
-      const next = source.next();
+      let next: { id: number; params: TrialParams } | null;
+      try {
+        next = await source.next();
+      } catch (e) {
+        this.searchFailed(e);
+        break;
+      }
       if (next === null) break;
       this.pending.set(next.id, next.params);
       out.push({ id: next.id, params: next.params, cfg: trialConfig(experiment, next.id, next.params, { grid: this.opts.boundaryGrid ?? 0, extent: this.opts.boundaryExtent }) });
@@ -451,13 +466,15 @@ export class Sweep {
         await w.guard(w.api.setData(data));
         w.dataKey = data.key;
       }
-      const onEpoch = (id: number, m: EpochMetrics): EpochControl => {
+      const onEpoch = (id: number, m: EpochMetrics): EpochControl | Promise<EpochControl> => {
         if (this.cancelled) return 'stop';
         dog?.beat();
         this.listener.epoch(id, m, run, runs);
         // (A retried trial reports its early epochs again: the source answers each epoch once.)
         if (!report) return 'continue';
-        return this.opts.source.tellEpoch(id, m.epoch, this.opts.objective(m)) === 'prune' ? 'prune' : 'continue';
+        const decide = (d: EpochDecision): EpochControl => (this.cancelled ? 'stop' : d === 'prune' ? 'prune' : 'continue');
+        const d = this.opts.source.tellEpoch(id, m.epoch, this.opts.objective(m));
+        return d instanceof Promise ? d.then(decide, (e: unknown) => (this.searchFailed(e), 'stop' as const)) : decide(d);
       };
       return { results: await w.guard(w.api.trainBatch(cfgs, Comlink.proxy(onEpoch))) };
     } catch (e) {

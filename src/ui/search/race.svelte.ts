@@ -1,11 +1,11 @@
 import type { Experiment, StrategyKind } from '../../lib/experiment/types';
 import { LIMITS, searchedParams } from '../../lib/experiment/params';
 import { STRATEGIES } from '../../lib/search/registry';
-import { createSearch } from '../../lib/search/create';
-import { openSearch } from '../../lib/study/session';
+import { metricKeyOf } from '../../lib/search/create';
+import { openLiveSearch } from '../../lib/study/resume';
 import { Sweep } from '../../lib/train/pool';
 import type { TrialResult } from '../../lib/train/types';
-import { finalMetric } from '../../lib/analysis/metric';
+import { finalMetric, objectiveFn } from '../../lib/analysis/metric';
 import { raceSpread, type Direction, type SpreadPoint } from '../../lib/analysis/history';
 import { raceBaseline, raceReaches, raceSentence, type RaceLine } from '../../lib/analysis/race';
 import { shortLabel } from '../../lib/charts/strategy-style';
@@ -155,8 +155,7 @@ export class RaceState {
         if (this.stopped) break;
         // every sweep gets a fresh search and pruner: rungs and medians must not carry over between sweeps
         const experiment: Experiment = { ...base, strategy: { ...base.strategy, kind, seed: base.strategy.seed + seed } };
-        const search = createSearch(experiment, { accuracy });
-        const session = openSearch(search, [], { budget: experiment.strategy.budget });
+        const session = await openLiveSearch({ experiment, log: [], metric: this.setup.metric.key }, { spawn: kit.spawnSearch });
         const run: RaceRun = { kind, seed, values: [], done: false };
         this.runs = [...this.runs, run];
         this.current = { kind, seed, index, of: plan.length, finished: 0 };
@@ -165,7 +164,7 @@ export class RaceState {
           experiment,
           data: kit.data,
           source: session,
-          objective: search.objective,
+          objective: objectiveFn(metricKeyOf(accuracy)),
           factory: kit.factory,
         }, {
           trialStarted: () => {},
@@ -178,7 +177,12 @@ export class RaceState {
           backend: () => {},
           error: (message) => (this.error = message),
         });
-        await this.sweep.run();
+        try {
+          await this.sweep.run();
+        } finally {
+          await session.settled();
+          session.close();
+        }
         this.update(run, { done: !this.stopped });
         if (this.error) break;
       }

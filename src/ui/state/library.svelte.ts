@@ -22,6 +22,9 @@ export class Library {
   usage = $state.raw<{ used: number; quota: number } | null>(null);
   /** a storage problem, said once (a full disk, no IndexedDB). Studies then live in memory. */
   problem = $state('');
+  /** what the last write kept: the study, its finished trials, when (shown beside the study's
+   *  name, so a person knows what a closed tab would keep). Null until a write lands. */
+  saved = $state.raw<{ id: string; finished: number; at: number } | null>(null);
   /** a deleted study, kept until the next delete so it can be restored (undo). */
   lastDeleted = $state.raw<StudyRecord | null>(null);
   private store: StudyStore;
@@ -107,6 +110,7 @@ export class Library {
     try {
       const summary = await this.store.put(study);
       this.summaries = [summary, ...this.summaries.filter((s) => s.id !== study.id)];
+      this.saved = { id: study.id, finished: study.trials.filter((t) => t.state !== 'running' && t.state !== 'cancelled').length, at: Date.now() };
       this.channel?.postMessage({ kind: 'saved', id: study.id, running: this.running } satisfies TabMessage);
     } catch (e) {
       this.fallBack(e);

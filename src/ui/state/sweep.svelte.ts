@@ -1,6 +1,6 @@
 import type { Experiment } from '../../lib/experiment/types';
 import type { PrunerSnapshot, StrategySnapshot } from '../../lib/search/types';
-import type { SearchSession } from '../../lib/study/session';
+import type { LiveSearch } from '../../lib/study/live-search';
 import { finalMetric, isBetter, type MetricKey } from '../../lib/analysis/metric';
 import { fitVerdict, type VerdictOptions } from '../../lib/analysis/verdict';
 // the pool (and the calibration it runs) loads with the first sweep, not with the page
@@ -20,7 +20,7 @@ const IDLE_PER_REDRAW = 3;
 export interface SweepPlan {
   experiment: Experiment;
   data: TrainData[];
-  session: SearchSession;
+  session: LiveSearch;
   objective: (m: EpochMetrics) => number;
   factory: WorkerFactory;
   boundaryGrid: number;
@@ -30,6 +30,8 @@ export interface SweepPlan {
   verdictOpts: () => VerdictOptions | null;
   /** held-out test rows (for the test report). */
   nTest: number;
+  /** a sentence shown with the sweep from its start (e.g. that a resumed search diverged). */
+  notice?: string;
   /** after every redraw that changed trials (e.g. to save the study). */
   changed: () => void;
 }
@@ -65,7 +67,7 @@ export class SweepHost {
   /** test scores of finished trials: kept out of sight until the sweep is over (and in the saved study). */
   readonly testScores = new Map<number, { loss: number; acc?: number }>();
   private sweep: Sweep | null = null;
-  private session: SearchSession | null = null;
+  private session: LiveSearch | null = null;
   private plan: SweepPlan | null = null;
   private queue = new Map<number, EpochMetrics[]>();
   private ended = new Map<number, TrialResult>();
@@ -106,10 +108,11 @@ export class SweepHost {
     this.plan = plan;
     this.session = plan.session;
     this.snapshot = null;
-    this.prunerSnapshot = plan.session.pruner?.describe() ?? null;
+    this.prunerSnapshot = null;
+    void this.pictures();
     this.testReport = null;
     this.backends = {};
-    this.sweepError = '';
+    this.sweepError = plan.notice ?? '';
     this.running = true;
     this.sweepStartedAt = performance.now();
     this.trainFrom = Infinity;
@@ -184,8 +187,11 @@ export class SweepHost {
     } finally {
       clearInterval(tick);
       this.flush();
-      // the pictures and the save are due now, not a frame later
-      if (this.after) this.later(true);
+      // the last outcomes reach the log before the search worker goes; the pictures and the
+      // save are due now, not a frame later
+      await plan.session.settled();
+      if (this.after) await this.later(true);
+      plan.session.close();
       if (!this.sweep?.isCancelled && !this.sweepError) await this.measure(plan).catch(() => undefined);
       this.trials = this.trials.map((t) => (t.state === 'running' ? { ...t, state: 'cancelled' } : t));
       if (!this.sweep?.isCancelled) this.revealTest(plan.metric, plan.nTest);
@@ -269,7 +275,7 @@ export class SweepHost {
     }
     const opts = this.plan?.verdictOpts() ?? null;
     const anyEnded = this.ended.size > 0;
-    const pruner = this.session?.pruner;
+    const search = this.session;
     this.trials = this.trials.map((t) => {
       const q = this.queue.get(t.id);
       const r = this.ended.get(t.id);
@@ -283,29 +289,37 @@ export class SweepHost {
       // Keep the epochs the page already drew when a cancelled trial returns none.
       const all = r.epochs.length >= epochs.length ? r.epochs : epochs;
       const verdict = r.status === 'cancelled' || r.status === 'failed' ? undefined : (opts ? fitVerdict(all, r.status, opts) ?? undefined : undefined);
-      const pruneReason = r.status === 'pruned' ? pruner?.reasonFor(t.id) ?? 'Stopped by the pruner.' : undefined;
+      const pruneReason = r.status === 'pruned' ? search?.reasonFor(t.id) ?? 'Stopped by the pruner.' : undefined;
       return { ...t, epochs: all, state: r.status, result: r, backend: r.backend, verdict, pruneReason, run: undefined, retries, endedAt: Date.now() };
     });
     this.queue.clear();
     this.ended.clear();
     this.progress.clear();
     this.restarts.clear();
-    if (anyEnded) this.later();
+    if (anyEnded) void this.later();
   }
 
   /** The sampler and pruner pictures and the save, a frame after the trials' redraw: one long
    *  frame split in two shorter ones. */
-  private later(now = false): void {
+  private async later(now = false): Promise<void> {
     if (this.after && !now) return;
     clearTimeout(this.after);
-    const run = () => {
+    const run = async () => {
       this.after = 0;
-      this.snapshot = this.session?.strategy.describe?.() ?? null;
-      this.prunerSnapshot = this.session?.pruner?.describe() ?? null;
       this.plan?.changed();
+      await this.pictures();
     };
     if (now || !this.running) return run();
-    this.after = setTimeout(run, 16) as unknown as number;
+    this.after = setTimeout(() => void run(), 16) as unknown as number;
+  }
+
+  /** The sampler's and pruner's pictures, drawn by the search (in its worker) as it is now. */
+  private async pictures(): Promise<void> {
+    const search = this.session;
+    const p = await search?.describe().catch(() => null);
+    if (!p || search !== this.session) return;
+    this.snapshot = p.strategy;
+    this.prunerSnapshot = p.pruner;
   }
 }
 

@@ -2,10 +2,12 @@
  * A deterministic stand-in for the worker pool, in virtual time: `lanes` workers take trials
  * from a SearchSession, report every epoch of the first run (the pruner may stop a trial), and
  * tell the outcome. Trials take different times per epoch, so asks, epochs and tells interleave;
- * some fail, some diverge. The world can be stopped after k outcomes and continued later.
+ * some fail, some diverge. The world can be stopped after k outcomes and continued later. The same
+ * pool drives a session on this thread (runSim) or one across a thread (runSimLive).
  */
 import type { TrialParams } from '../../../src/lib/experiment/types';
-import type { TrialOutcome } from '../../../src/lib/search/types';
+import type { EpochDecision, TrialOutcome } from '../../../src/lib/search/types';
+import type { LiveSearch } from '../../../src/lib/study/live-search';
 import type { SearchSession } from '../../../src/lib/study/session';
 import type { StudyTrial } from '../../../src/lib/study/types';
 
@@ -64,25 +66,30 @@ function trialOf(r: Running, state: StudyTrial['state']): StudyTrial {
   return { id: r.id, params: r.params, state, epochs };
 }
 
-function end(session: SearchSession, w: World, r: Running, state: TrialOutcome['state'], opts: SimOptions): void {
+/** What the simulated pool asks of a search, one step at a time (answered by runSim or runSimLive). */
+type Call =
+  | { k: 'next' }
+  | { k: 'epoch'; id: number; epoch: number; objective: number }
+  | { k: 'tell'; id: number; params: TrialParams; outcome: TrialOutcome };
+type Reply = ({ id: number; params: TrialParams } | null) | EpochDecision | void;
+
+function* end(w: World, r: Running, state: TrialOutcome['state'], opts: SimOptions): Generator<Call, void, Reply> {
   const curve = Array.from({ length: r.done }, (_, i) => objectiveAt(r.id, r.params, i + 1));
   const runs = state === 'complete' ? opts.repeats : 1;
   const finals = Array.from({ length: runs }, (_, run) => objectiveAt(r.id, r.params, r.done, run));
   const objective = state === 'failed' || state === 'diverged' ? NaN : finals.reduce((a, b) => a + b, 0) / runs;
-  session.tell(r.id, r.params, { state, objective, curve });
+  yield { k: 'tell', id: r.id, params: r.params, outcome: { state, objective, curve } };
   w.running = w.running.filter((x) => x !== r);
   w.trials.push(trialOf(r, state));
   w.tells++;
 }
 
-/**
- * Runs the world until every trial has ended ('done') or `stopAfter` outcomes were told in all
- * ('stopped': the free worker has not asked yet).
- */
-export function runSim(session: SearchSession, w: World, opts: SimOptions, stopAfter = Infinity): 'done' | 'stopped' {
+/** The simulated pool: runs the world until every trial has ended ('done') or `stopAfter`
+ *  outcomes were told in all ('stopped': the free worker has not asked yet). */
+function* simulate(w: World, opts: SimOptions, stopAfter: number): Generator<Call, 'done' | 'stopped', Reply> {
   for (;;) {
     while (w.running.length < opts.lanes) {
-      const next = session.next();
+      const next = (yield { k: 'next' }) as { id: number; params: TrialParams } | null;
       if (!next) break;
       w.running.push({ id: next.id, params: next.params, start: w.time, done: 0 });
     }
@@ -92,17 +99,41 @@ export function runSim(session: SearchSession, w: World, opts: SimOptions, stopA
     const r = [...w.running].sort((a, b) => at(a) - at(b) || a.id - b.id)[0];
     w.time = at(r);
     if (r.done === opts.epochs) {
-      end(session, w, r, 'complete', opts);
+      yield* end(w, r, 'complete', opts);
     } else {
       r.done++;
       const v = objectiveAt(r.id, r.params, r.done);
-      const d = session.tellEpoch(r.id, r.done, v);
-      if (d === 'prune') end(session, w, r, 'pruned', opts);
-      else if (r.done >= failsAt(r.id)) end(session, w, r, 'failed', opts);
-      else if (Number.isNaN(v)) end(session, w, r, 'diverged', opts);
-      else if (r.done === opts.epochs && opts.repeats === 1) end(session, w, r, 'complete', opts);
+      const d = yield { k: 'epoch', id: r.id, epoch: r.done, objective: v };
+      if (d === 'prune') yield* end(w, r, 'pruned', opts);
+      else if (r.done >= failsAt(r.id)) yield* end(w, r, 'failed', opts);
+      else if (Number.isNaN(v)) yield* end(w, r, 'diverged', opts);
+      else if (r.done === opts.epochs && opts.repeats === 1) yield* end(w, r, 'complete', opts);
     }
     if (w.tells >= stopAfter) return 'stopped';
+  }
+}
+
+/** Runs the simulated pool on a search session of this thread (see simulate). */
+export function runSim(session: SearchSession, w: World, opts: SimOptions, stopAfter = Infinity): 'done' | 'stopped' {
+  const sim = simulate(w, opts, stopAfter);
+  let reply: Reply = undefined;
+  for (;;) {
+    const step = sim.next(reply);
+    if (step.done) return step.value;
+    const c = step.value;
+    reply = c.k === 'next' ? session.next() : c.k === 'epoch' ? session.tellEpoch(c.id, c.epoch, c.objective) : session.tell(c.id, c.params, c.outcome);
+  }
+}
+
+/** Runs the simulated pool on a LiveSearch (e.g. one in a worker), waiting for its answers. */
+export async function runSimLive(session: LiveSearch, w: World, opts: SimOptions, stopAfter = Infinity): Promise<'done' | 'stopped'> {
+  const sim = simulate(w, opts, stopAfter);
+  let reply: Reply = undefined;
+  for (;;) {
+    const step = sim.next(reply);
+    if (step.done) return step.value;
+    const c = step.value;
+    reply = c.k === 'next' ? await session.next() : c.k === 'epoch' ? await session.tellEpoch(c.id, c.epoch, c.objective) : session.tell(c.id, c.params, c.outcome);
   }
 }
 
