@@ -71,9 +71,11 @@ export function calibrationKey(device: string, shape: ProbeShape, pref: BackendP
   return `calib:v4|${device}|${shape.d}-${layers}-${outputUnits(shape.task, shape.nClasses)}|b${m.batchSize}|${m.optimizer}|${pref}`;
 }
 
-/** The model shape a calibration measures for `e` on data shaped like `d` (its base network). */
-export function probeShapeOf(e: Experiment, d: { d: number; nClasses: number; task: ProbeShape['task'] }): ProbeShape {
-  return { model: resolveModel(e.model, {}), d: d.d, nClasses: d.nClasses, task: d.task };
+/** The model shape a calibration measures for `e` on data shaped like `d` (its base network; images
+ *  keep their size, which a probe of a conv network needs). */
+export function probeShapeOf(e: Experiment, d: { d: number; nClasses: number; task: ProbeShape['task']; image?: { width: number; height: number; channels: number } }): ProbeShape {
+  const img = d.image;
+  return { model: resolveModel(e.model, {}), d: d.d, nClasses: d.nClasses, task: d.task, ...(img ? { image: { width: img.width, height: img.height, channels: img.channels } } : {}) };
 }
 
 /** Where calibrations are kept between visits. */

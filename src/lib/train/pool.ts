@@ -1,12 +1,11 @@
 import * as Comlink from 'comlink';
 import type { BackendPref, Experiment, TrialParams } from '../experiment/types';
 import { LIMITS } from '../experiment/params';
-import { resolveModel } from '../model/spec';
 import type { EpochDecision, TrialOutcome } from '../search/types';
 import { combineRuns, endValue } from './aggregate';
 import type { WorkerApi } from './protocol';
-import { batchKey, MAX_BATCH, type ProbeShape } from './batching';
-import { calibrate, calibrationKey, deviceId, defaultCalibrationStore, describeCalibration, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
+import { batchKey, MAX_BATCH } from './batching';
+import { calibrate, calibrationKey, deviceId, defaultCalibrationStore, describeCalibration, probeShapeOf, type Calibration, type CalibrationStore, type ProbeRunner } from './calibrate';
 import type { BackendInfo, EpochControl, EpochMetrics, TrainData, TrialConfig, TrialResult } from './types';
 import { Watchdog } from './watchdog';
 import { runSeedOffset, trialConfig } from './config';
@@ -241,11 +240,7 @@ export class Sweep {
     const { experiment, data, factory } = this.opts;
     const d0 = data[0];
     if (!d0) return null;
-    const img = d0.image;
-    const shape: ProbeShape = {
-      model: resolveModel(experiment.model, {}), d: d0.d, nClasses: d0.nClasses, task: d0.task,
-      ...(img ? { image: { width: img.width, height: img.height, channels: img.channels } } : {}),
-    };
+    const shape = probeShapeOf(experiment, d0);
     const cores = (typeof navigator === 'undefined' ? 0 : navigator.hardwareConcurrency) || 2;
     const device = deviceId();
     const s = experiment.strategy;
