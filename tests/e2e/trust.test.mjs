@@ -41,8 +41,9 @@ describe('the page tells the truth', () => {
     let flip = 7;
     const coin = () => ((flip = (flip * 48271) % 2147483647) % 2 ? 'heads' : 'tails');
     await input.setInputFiles({ name: 'b.csv', mimeType: 'text/csv', buffer: csv(200, 5, coin, 99) });
-    await page.getByText(/Loaded 200 rows with \d features as a classification/).waitFor();
-    assert.match(await page.locator('.card').first().textContent(), /b\.csv: 200 samples × 5 features, 2 classes/);
+    // A's "Loaded 200 rows…" is still on the page: wait for B's own report and card
+    await page.getByText(/Loaded 200 rows with 5 features as a classification/).waitFor();
+    await page.locator('.card').first().filter({ hasText: /b\.csv: 200 samples × 5 features, 2 classes/ }).waitFor();
     await runToEnd(page);
     const b = await tableRows(page);
     assert.equal(b.length, 2);
