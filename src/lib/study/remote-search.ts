@@ -61,6 +61,13 @@ export async function remoteSearch(endpoint: SearchEndpoint, spec: SearchSpec, o
   const reasons = new Map<number, string>();
   let remaining = 0;
   let idle: (() => void)[] = [];
+  /** one silence timer for the calls in flight (not one per call: a call goes out per trial-epoch),
+   *  re-armed by every answer, off while nothing waits. */
+  let silence: ReturnType<typeof setTimeout> | undefined;
+  const watch = () => {
+    clearTimeout(silence);
+    silence = waiting.length ? setTimeout(() => fail(new Error(`The search worker stopped answering (no answer in ${NO_ANSWER_MS / 1000} s).`)), NO_ANSWER_MS) : undefined;
+  };
   const land = () => {
     while (waiting.length && waiting[0].events) {
       for (const e of waiting.shift()!.events!) {
@@ -68,13 +75,15 @@ export async function remoteSearch(endpoint: SearchEndpoint, spec: SearchSpec, o
         onEvent?.(e);
       }
     }
+    watch();
     if (waiting.length === 0) idle.splice(0).forEach((f) => f());
   };
   const call = <A extends Answer>(p: () => Promise<A>): Promise<A> => {
     if (failure) return Promise.reject(failure);
     const place: { events: SearchEvent[] | null } = { events: null };
     waiting.push(place);
-    return guard(p()).then(
+    if (waiting.length === 1) watch();
+    return Promise.race([p(), crashed]).then(
       (a) => {
         place.events = a.events;
         remaining = a.remaining;
@@ -119,6 +128,7 @@ export async function remoteSearch(endpoint: SearchEndpoint, spec: SearchSpec, o
       if (closed) return;
       closed = true;
       fail(new Error('The search was closed.'));
+      clearTimeout(silence);
       idle.splice(0).forEach((f) => f());
       idle = [];
       api[Comlink.releaseProxy]();
